@@ -50,6 +50,8 @@ export class Git {
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    // git may exit before reading its stdin (e.g. not a repository): that is not our error.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
     try {
       const [code, signal] = (await Promise.race([
@@ -96,7 +98,7 @@ export class GitCommandError extends Error {
  * so a FIFO of pending reads is all the bookkeeping needed.
  */
 export class BlobReader {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly pending: { resolve: (b: Buffer) => void; reject: (e: Error) => void }[] = [];
   private failed: Error | undefined;
 

@@ -1,0 +1,28 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Report } from "../report/model.js";
+import { renderSummary } from "../report/summary.js";
+import { renderJunit } from "./junit.js";
+
+export interface WrittenFiles {
+  readonly report: string;
+  readonly summary: string;
+  readonly junit: string | undefined;
+}
+
+/** Writes report.json, summary.md and the JUnit file: the only files the pipe creates. */
+export async function writeReportFiles(report: Report, options: { cwd: string; outputDir: string; junitFile: string | undefined }): Promise<WrittenFiles> {
+  const dir = path.resolve(options.cwd, options.outputDir);
+  await mkdir(dir, { recursive: true });
+  const reportPath = path.join(dir, "report.json");
+  const summaryPath = path.join(dir, "summary.md");
+  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(summaryPath, renderSummary(report));
+  let junit: string | undefined;
+  if (options.junitFile) {
+    junit = path.resolve(options.cwd, options.junitFile);
+    await mkdir(path.dirname(junit), { recursive: true });
+    await writeFile(junit, renderJunit(report));
+  }
+  return { report: reportPath, summary: summaryPath, junit };
+}
