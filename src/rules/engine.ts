@@ -127,6 +127,7 @@ async function evaluateExpression(input: EngineInput, expr: ParsedExpression, tr
     throw e;
   }
   if (isUnknown(value)) return { kind: "unknown", message: `not decidable here: ${value.reason}` };
+  if (value === null) return { kind: "value", value: false, notes: env.notes.length ? env.notes : ["the expression is null"] };
   if (typeof value !== "boolean") return { kind: "error", message: `the expression must be true or false, but it is ${show(value)}` };
   return { kind: "value", value, notes: env.notes };
 }

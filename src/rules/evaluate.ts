@@ -69,6 +69,7 @@ class Evaluator {
         const v = await this.eval(node.operand, scope);
         if (isUnknown(v)) return v;
         if (node.operator === "!") {
+          if (v === null) return true;
           if (typeof v !== "boolean") throw new EvalError(`"!" needs true or false, got ${typeName(v)} ${show(v)}`);
           return !v;
         }
@@ -78,6 +79,7 @@ class Evaluator {
       case "conditional": {
         const t = await this.eval(node.test, scope);
         if (isUnknown(t)) return t;
+        if (t === null) return this.eval(node.alternate, scope);
         if (typeof t !== "boolean") throw new EvalError(`the condition of "? :" must be true or false, got ${typeName(t)}`);
         return this.eval(t ? node.consequent : node.alternate, scope);
       }
@@ -113,7 +115,9 @@ class Evaluator {
         if (r === undefined) throw unknownMethod(callee.property, `\`${target.handle.handleName}\``, target.handle.methods);
         return r;
       }
-      if (target === null) throw new EvalError(`cannot call ${callee.property}() on null (${describe(callee.object)} is null)`);
+      // Null-safe like the catalog's Groovy heritage: a method of a missing file's contents is
+      // null, which a rule reads as false (the notes already say the file is missing).
+      if (target === null) return null;
       return callMethod(this.env, target, callee.property, args, this.invoke);
     }
     throw new EvalError("only names can be called");
@@ -171,6 +175,7 @@ class Evaluator {
 
   private bool(v: Value, op: string): boolean | Unknown {
     if (isUnknown(v) || typeof v === "boolean") return v;
+    if (v === null) return false; // null is false in a condition, as in Groovy
     throw new EvalError(`"${op}" needs true or false on both sides, got ${typeName(v)} ${show(v)}`);
   }
 }
