@@ -1,8 +1,8 @@
 import { main } from "./main.js";
 
-// The bundle's entry point. In Pipelines the step's working directory is the clone.
-const cwd = process.env.BITBUCKET_CLONE_DIR && !process.env.CATALOG_SCORECARD_CWD ? process.cwd() : (process.env.CATALOG_SCORECARD_CWD ?? process.cwd());
-main(process.argv.slice(2), process.env, cwd).then(
+// The bundle's entry point. In Pipelines the step's (and the pipe container's) working
+// directory is the clone; runPipe falls back to BITBUCKET_CLONE_DIR when it is not.
+main(process.argv.slice(2), process.env, process.cwd()).then(
   (code) => {
     process.exitCode = code;
   },

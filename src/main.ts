@@ -4,6 +4,9 @@ import { ConfigError, PipeError, RepositoryError } from "./errors.js";
 import { makeLogger } from "./log.js";
 import { runPipe } from "./pipe.js";
 import { writeReportFiles } from "./publishers/files.js";
+import { publishAll } from "./publishers/publish.js";
+import { finalize } from "./report/finalize.js";
+import { makeServices } from "./services.js";
 import { renderConsole } from "./report/console.js";
 import { Git } from "./sources/git.js";
 import { VERSION } from "./version.js";
@@ -24,8 +27,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    const dir = env.BITBUCKET_CLONE_DIR && env.BITBUCKET_CLONE_DIR.trim() && !argv.length ? cwd : cwd;
-    config = loadConfig(args.env, dir);
+    config = loadConfig(args.env, cwd);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`catalog-scorecard-pipe: configuration error\n${e.problems.map((p) => `  CONFIG ${p}`).join("\n")}\n  fix: ${e.hint}\n`);
@@ -38,11 +40,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
   log.info(`catalog-scorecard-pipe ${VERSION} in ${config.cwd}`);
   try {
     const git = new Git(config.debug ? (m) => log.debug(m) : undefined);
-    const report = await runPipe(config, { git, log, now: () => new Date() });
-    const files = await writeReportFiles(report, { cwd: config.cwd, outputDir: config.outputDir, junitFile: config.junitFile });
-    log.print(renderConsole(report));
-    log.info(`wrote ${files.report}, ${files.summary}${files.junit ? `, ${files.junit}` : ""}`);
-    return report.exitCode;
+    const services = makeServices(config, log);
+    try {
+      const evaluated = await runPipe(config, { git, log, now: () => new Date(), catalog: services.catalog });
+      const published =
+        evaluated.exitCode === 3 && evaluated.entities.length === 0
+          ? { results: [], diagnostics: [], payloads: {} }
+          : await publishAll(evaluated, config, services, log, new Date());
+      const report = finalize(evaluated, published.results, published.diagnostics);
+      const files = await writeReportFiles(report, { cwd: config.cwd, outputDir: config.outputDir, junitFile: config.junitFile, payloads: published.payloads });
+      log.print(renderConsole(report));
+      log.info(`wrote ${[files.report, files.summary, files.junit, ...files.payloads].filter(Boolean).join(", ")}`);
+      return report.exitCode;
+    } finally {
+      await services.close();
+    }
   } catch (e) {
     if (e instanceof ConfigError) {
       log.error(`configuration error:\n${e.problems.map((p) => `  CONFIG ${p}`).join("\n")}`);

@@ -1,7 +1,7 @@
 import type { PipeConfig } from "./config/index.js";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { loadEntities } from "./entities.js";
-import { EnvironmentError } from "./errors.js";
+import { EnvironmentError, RepositoryError } from "./errors.js";
 import type { Logger } from "./log.js";
 import { decideGate } from "./report/gate.js";
 import type { EntityResult, PublishResult, Report } from "./report/model.js";
@@ -12,11 +12,19 @@ import { makeRegexRunner } from "./rules/regex.js";
 import type { Git } from "./sources/git.js";
 import { openRepository, type RepoSnapshot } from "./sources/git-source.js";
 import { TOOL_NAME, VERSION } from "./version.js";
+import type { CatalogApi } from "./catalog/api.js";
+import { catalogChecks } from "./catalog/checks.js";
+import { scorecardFromText } from "./rules/load.js";
+import { CatalogError } from "./catalog/api.js";
+import { HttpError } from "./http/client.js";
+import type { Scorecard } from "./rules/model.js";
 
 export interface PipeDeps {
   readonly git: Git;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Present when CORTEX_API_KEY is set. */
+  readonly catalog: CatalogApi | undefined;
 }
 
 /**
@@ -25,8 +33,13 @@ export interface PipeDeps {
  */
 export async function runPipe(config: PipeConfig, deps: PipeDeps): Promise<Report> {
   let snapshot: RepoSnapshot;
+  const open = (cwd: string) => openRepository({ cwd, defaultBranch: config.defaultBranch, git: deps.git });
   try {
-    snapshot = await openRepository({ cwd: config.cwd, defaultBranch: config.defaultBranch, git: deps.git });
+    snapshot = await open(config.cwd).catch((e: unknown) => {
+      const cloneDir = config.build.cloneDir;
+      if (e instanceof RepositoryError && cloneDir && cloneDir !== config.cwd) return open(cloneDir);
+      throw e;
+    });
   } catch (e) {
     if (e instanceof EnvironmentError) return environmentReport(config, e);
     throw e;
@@ -49,8 +62,12 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
     : snap.originFullName
       ? { fullName: snap.originFullName, source: "the origin URL" }
       : undefined;
-  const aliases = config.aliases ? { names: config.aliases, source: "ALIASES" } : undefined;
   const diagnostics: Diagnostic[] = [];
+  const aliases = config.aliases
+    ? { names: config.aliases, source: "ALIASES" }
+    : deps.catalog
+      ? await catalogAliases(deps.catalog)
+      : undefined;
 
   const { entities, diagnostics: entityDiagnostics } = await loadEntities(snap.head, def.tree, config.descriptors, {
     repository,
@@ -61,7 +78,17 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
   diagnostics.push(...entityDiagnostics);
   const cards = await loadScorecardFiles(snap.head, config.scorecards);
   diagnostics.push(...cards.diagnostics);
-  log.info(`found ${entities.length} descriptor(s) and ${cards.scorecards.length} scorecard(s)`);
+  const scorecards: Scorecard[] = [...cards.scorecards];
+  let customByTag = new Map<string, ReadonlyMap<string, unknown>>();
+  if (deps.catalog) {
+    const fetched = await fetchScorecards(deps.catalog, config.scorecardTags);
+    diagnostics.push(...fetched.diagnostics);
+    scorecards.push(...fetched.scorecards);
+    const view = await catalogChecks(deps.catalog, entities);
+    diagnostics.push(...view.diagnostics);
+    customByTag = view.customByTag;
+  }
+  log.info(`found ${entities.length} descriptor(s) and ${scorecards.length} scorecard(s)`);
 
   const regex = makeRegexRunner();
   const jq = makeJqRunner();
@@ -86,12 +113,12 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
             defaultTree: def.tree,
             headTree: snap.head,
             defaultBranchName: def.name,
-            catalogCustom: undefined,
+            catalogCustom: d.tag ? customByTag.get(d.tag) : undefined,
             regex,
             jq,
             now: deps.now(),
           },
-          cards.scorecards,
+          scorecards,
         )
       : { scorecards: [], notApplied: [] };
     results.push({
@@ -104,19 +131,18 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
     });
   }
 
-  const publish: PublishResult[] = [
-    { target: "code-insights", status: "skipped", detail: "Code Insights publishing is not implemented in this version" },
-    { target: "catalog", status: "skipped", detail: "catalog publishing is not implemented in this version" },
-  ];
+  const publish: PublishResult[] = [];
   const sorted = sortDiagnostics(diagnostics);
   const gate = decideGate({ failOn: config.failOn, requiredLevel: config.requiredLevel, minScore: config.minScore, diagnostics: sorted, entities: results });
   return {
     ...baseReport(config),
+    repository: repository?.fullName ?? null,
     commit: config.build.commit ?? snap.headCommit,
     ...(config.build.commit && config.build.commit !== snap.headCommit ? { evaluatedCommit: snap.headCommit } : {}),
     defaultBranch: { name: def.name, commit: def.commit },
     result: gate.result,
-    exitCode: gate.result === "FAILED" ? 1 : 0,
+    // 1 when the gate fails; 3 when a service we needed for a trustworthy result was unreachable.
+    exitCode: gate.result === "FAILED" ? 1 : sorted.some((d) => d.code === "CATALOG_UNREACHABLE" && d.severity === "error") ? 3 : 0,
     gate: { failOn: config.failOn, reasons: gate.reasons },
     diagnostics: sorted,
     entities: results,
@@ -148,4 +174,31 @@ function environmentReport(config: PipeConfig, e: EnvironmentError): Report {
     entities: [],
     publish: [],
   };
+}
+
+async function catalogAliases(api: CatalogApi): Promise<{ names: readonly string[]; source: string } | undefined> {
+  try {
+    const names = await api.bitbucketAliases();
+    return names ? { names, source: "the catalog's Bitbucket configurations" } : undefined;
+  } catch (e) {
+    if (e instanceof HttpError || e instanceof CatalogError) return undefined;
+    throw e;
+  }
+}
+
+async function fetchScorecards(api: CatalogApi, tags: readonly string[]): Promise<{ scorecards: Scorecard[]; diagnostics: Diagnostic[] }> {
+  const scorecards: Scorecard[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const tag of tags) {
+    try {
+      const r = scorecardFromText(tag, await api.getScorecardYaml(tag));
+      diagnostics.push(...r.diagnostics);
+      if (r.scorecard) scorecards.push(r.scorecard);
+    } catch (e) {
+      if (e instanceof CatalogError) diagnostics.push(diagnostic(e.status === 404 ? "SCORECARD_NOT_FOUND" : "CATALOG_UNREACHABLE", "error", e.message, { hint: e.hint }));
+      else if (e instanceof HttpError) diagnostics.push(diagnostic("CATALOG_UNREACHABLE", "error", `could not fetch scorecard "${tag}": ${e.message}`, { hint: "Check CORTEX_API_URL and the network." }));
+      else throw e;
+    }
+  }
+  return { scorecards, diagnostics };
 }

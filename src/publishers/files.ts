@@ -8,10 +8,11 @@ export interface WrittenFiles {
   readonly report: string;
   readonly summary: string;
   readonly junit: string | undefined;
+  readonly payloads: string[];
 }
 
 /** Writes report.json, summary.md and the JUnit file: the only files the pipe creates. */
-export async function writeReportFiles(report: Report, options: { cwd: string; outputDir: string; junitFile: string | undefined }): Promise<WrittenFiles> {
+export async function writeReportFiles(report: Report, options: { cwd: string; outputDir: string; junitFile: string | undefined; payloads?: Record<string, unknown> }): Promise<WrittenFiles> {
   const dir = path.resolve(options.cwd, options.outputDir);
   await mkdir(dir, { recursive: true });
   const reportPath = path.join(dir, "report.json");
@@ -24,5 +25,11 @@ export async function writeReportFiles(report: Report, options: { cwd: string; o
     await mkdir(path.dirname(junit), { recursive: true });
     await writeFile(junit, renderJunit(report));
   }
-  return { report: reportPath, summary: summaryPath, junit };
+  const payloads: string[] = [];
+  for (const [name, value] of Object.entries(options.payloads ?? {})) {
+    const file = path.join(dir, name);
+    await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+    payloads.push(file);
+  }
+  return { report: reportPath, summary: summaryPath, junit, payloads };
 }
