@@ -1,9 +1,7 @@
 # catalog-scorecard-pipe — the Bitbucket Pipe image.
 # The base is a Debian-based Node 20 slim image; CI builds it from a local stand-in of the same
-# name because this machine cannot pull from Docker Hub (see .ci/docker.sh).
-ARG NODE_IMAGE=node:20-bookworm-slim
-
-FROM ${NODE_IMAGE} AS build
+# name because its machines cannot pull from Docker Hub (see .ci/docker.sh).
+FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts=false
@@ -13,7 +11,7 @@ COPY schemas ./schemas
 COPY src ./src
 RUN npm run build
 
-FROM ${NODE_IMAGE}
+FROM node:20-bookworm-slim
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="catalog-scorecard-pipe" \
       org.opencontainers.image.description="Bitbucket Pipe: catalog descriptor validation and scorecard rules on the default branch and the commit" \

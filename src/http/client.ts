@@ -63,7 +63,12 @@ export class HttpClient {
   /** A client for a fixed forward proxy (Pipelines' auth proxy), with the same policies. */
   static viaProxy(proxyUrl: string, options: HttpClientOptions): HttpClient {
     const t = options.timeouts ?? DEFAULT_TIMEOUTS;
-    return new HttpClient({ ...options, dispatcher: new ProxyAgent({ uri: proxyUrl, connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs }) });
+    // proxyTunnel: false — undici would otherwise CONNECT even for http:// targets, and the
+    // Pipelines proxy cannot add its credentials inside a tunnel (plain forwarding is what it expects).
+    return new HttpClient({
+      ...options,
+      dispatcher: new ProxyAgent({ uri: proxyUrl, proxyTunnel: false, connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs }),
+    });
   }
 
   static direct(options: HttpClientOptions): HttpClient {

@@ -109,10 +109,13 @@ export function advanceBranch(bare: string, branch: string, files: Files): strin
   return commit;
 }
 
-/** Clones the way Pipelines does: `--branch=<b> --depth 50`, single branch, then reset --hard. */
-export function pipelinesClone(bare: string, branch: string, commit?: string): string {
+/**
+ * Clones the way Pipelines does: `--branch=<b> --depth 50`, single branch, then reset --hard.
+ * `origin` is a bare repository path (cloned over file://) or an http(s) URL.
+ */
+export function pipelinesClone(origin: string, branch: string, commit?: string): string {
   const dir = tempDir("clone");
-  git(path.dirname(dir), "clone", "-q", `--branch=${branch}`, "--depth", "50", `file://${bare}`, dir);
+  git(path.dirname(dir), "clone", "-q", `--branch=${branch}`, "--depth", "50", /^https?:/.test(origin) ? origin : `file://${origin}`, dir);
   if (commit) git(dir, "reset", "-q", "--hard", commit);
   return dir;
 }
