@@ -6,6 +6,7 @@ import type { Logger } from "./log.js";
 import { decideGate } from "./report/gate.js";
 import type { EntityResult, PublishResult, Report } from "./report/model.js";
 import { evaluateEntity } from "./rules/engine.js";
+import { factsFromDescriptor, ruleBasepath } from "./rules/facts.js";
 import { makeJqRunner } from "./rules/jq.js";
 import { loadScorecardFiles } from "./rules/load.js";
 import { makeRegexRunner } from "./rules/regex.js";
@@ -93,44 +94,39 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
   const regex = makeRegexRunner();
   const jq = makeJqRunner();
   const results: EntityResult[] = [];
-  for (const entity of entities) {
-    const d = entity.descriptor;
-    const basepath = d?.git?.basepath ?? "";
-    const evaluation = d
-      ? await evaluateEntity(
-          {
-            entity: {
-              tag: d.tag,
-              name: d.title,
-              description: d.description,
-              type: d.type,
-              owners: d.owners,
-              groups: d.groups,
-              customMetadata: d.customMetadata,
-              hasGit: d.git !== undefined,
+  try {
+    for (const entity of entities) {
+      const d = entity.descriptor;
+      const basepath = d?.git?.basepath ?? "";
+      const evaluation = d
+        ? await evaluateEntity(
+            {
+              entity: factsFromDescriptor(d),
+              basepath: ruleBasepath(d),
+              defaultTree: def.tree,
+              headTree: snap.head,
+              defaultBranchName: def.name,
+              catalogCustom: d.tag ? customByTag.get(d.tag) : undefined,
+              regex,
+              jq,
+              now: deps.now(),
             },
-            basepath: basepath.startsWith("..") || basepath.startsWith("/") ? "" : basepath,
-            defaultTree: def.tree,
-            headTree: snap.head,
-            defaultBranchName: def.name,
-            catalogCustom: d.tag ? customByTag.get(d.tag) : undefined,
-            regex,
-            jq,
-            now: deps.now(),
-          },
-          scorecards,
-        )
-      : { scorecards: [], notApplied: [] };
-    results.push({
-      tag: d?.tag ?? null,
-      descriptor: entity.file,
-      basepath,
-      valid: entity.valid,
-      scorecards: evaluation.scorecards,
-      notApplied: evaluation.notApplied,
-    });
-  }
+            scorecards,
+          )
+        : { scorecards: [], notApplied: [] };
+      results.push({
+        tag: d?.tag ?? null,
+        descriptor: entity.file,
+        basepath,
+        valid: entity.valid,
+        scorecards: evaluation.scorecards,
+        notApplied: evaluation.notApplied,
+      });
+    }
 
+  } finally {
+    await jq.close();
+  }
   const publish: PublishResult[] = [];
   const sorted = sortDiagnostics(diagnostics);
   const gate = decideGate({ failOn: config.failOn, requiredLevel: config.requiredLevel, minScore: config.minScore, diagnostics: sorted, entities: results });

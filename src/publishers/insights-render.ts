@@ -15,7 +15,7 @@ export interface RenderedInsights<R, A> {
 
 function details(report: Report, shown: number, total: number, limit: number): string {
   const lines = [
-    report.result === "PASSED" ? "The catalog scorecard gate passed." : `The catalog scorecard gate failed: ${report.gate.reasons.slice(0, 3).join("; ")}${report.gate.reasons.length > 3 ? "; …" : ""}.`,
+    report.result === "PASSED" ? "The catalog scorecard gate passed." : `The catalog scorecard gate failed: ${report.gate.reasons.slice(0, 3).join("; ")}${report.gate.reasons.length > 3 ? `; and ${report.gate.reasons.length - 3} more` : ""}.`,
     `Default branch ${report.defaultBranch.name} (what the catalog reads) vs this commit.`,
   ];
   if (total > shown) lines.push(`${total - shown} more findings not shown — see the pipeline's report.json.`);

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import type { Report } from "../../src/report/model.js";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
@@ -158,4 +158,29 @@ export function runBundle(cwd: string, env: Record<string, string> = {}, args: s
     stderr: r.stderr,
     report: existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, "utf8")) : undefined,
   };
+}
+
+/**
+ * Like runBundle, but asynchronous: required when the test process itself serves HTTP (stand-in
+ * servers), whose event loop a synchronous spawn would block.
+ */
+export function runBundleAsync(cwd: string, env: Record<string, string> = {}, args: string[] = []): Promise<BundleRun & { readonly outputDir: string }> {
+  const outputDir = env.OUTPUT_DIR ?? path.join(tempDir("out"), "reports");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", JUNIT_FILE: "", ...env, OUTPUT_DIR: outputDir },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const reportPath = path.resolve(cwd, outputDir, "report.json");
+      resolve({ code: code ?? -1, stdout, stderr, outputDir: path.resolve(cwd, outputDir), report: existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, "utf8")) as Report) : undefined });
+    });
+  });
 }
