@@ -72,13 +72,16 @@ export const CATALOG_ONLY_GIT = [
   "numOfPullRequests",
   "numOfRequiredApprovals",
   "numOfVulnerabilities",
+  "percentBuildSuccess",
   "pullRequests",
   "releases",
   "repository",
   "reviews",
   "tags",
+  "topLanguage",
   "topics",
   "vulnerabilities",
+  "workflowRuns",
 ] as const;
 
 /** `entity.*` methods that need catalog state. */

@@ -1,6 +1,7 @@
 import type { Change, NotApplied, RuleEvaluation, RuleResult, ScorecardResult } from "../report/model.js";
 import type { FileTree } from "../sources/tree.js";
 import type { EntityFacts, EvalEnv } from "./context.js";
+import { checkNames } from "./check.js";
 import { evaluate } from "./evaluate.js";
 import type { JqRunner } from "./jq.js";
 import { scoreOf } from "./level.js";
@@ -108,6 +109,8 @@ type ExprResult =
 
 async function evaluateExpression(input: EngineInput, expr: ParsedExpression, tree: FileTree): Promise<ExprResult> {
   if (!expr.ast) return { kind: "error", message: `syntax error: ${expr.error?.message ?? "unparsable"} (column ${expr.error?.column ?? 1})` };
+  const badName = checkNames(expr.ast);
+  if (badName) return { kind: "error", message: badName };
   const env: EvalEnv = {
     tree,
     basepath: input.basepath,

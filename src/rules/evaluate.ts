@@ -1,7 +1,7 @@
 import type { Node } from "./cql/ast.js";
 import type { EvalEnv } from "./context.js";
 import { FUNCTIONS, globalValue, isCatalogOnlyFunction, unknownName } from "./globals.js";
-import { callMethod, compareSemver, getProperty, unknownMethod, valuesEqual } from "./methods.js";
+import { assertMethod, callMethod, compareSemver, getProperty, parseSemver, unknownMethod, valuesEqual } from "./methods.js";
 import { Duration, EvalError, HandleValue, isUnknown, Lambda, Semver, show, typeName, Unknown, type Value } from "./values.js";
 
 type Scope = ReadonlyMap<string, Value>;
@@ -93,6 +93,9 @@ class Evaluator {
     for (const a of node.args) args.push(await this.eval(a, scope));
     const named = new Map<string, Value>();
     for (const n of node.named) named.set(n.name, await this.eval(n.value, scope));
+    // Every function and method is strict: an unknown argument makes the result unknown. The
+    // callee is checked first, so a misspelt name is an error even with an unknown argument.
+    const unknownArg = [...args, ...named.values()].find(isUnknown);
     const callee = node.callee;
 
     if (callee.kind === "identifier") {
@@ -102,7 +105,7 @@ class Evaluator {
         throw new EvalError(`${callee.name} is not a function`);
       }
       const fn = FUNCTIONS[callee.name];
-      if (fn) return fn(this.env, args, named, (v, f) => this.env.jq.run(v, f));
+      if (fn) return unknownArg ?? fn(this.env, args, named, (v, f) => this.env.jq.run(v, f));
       if (isCatalogOnlyFunction(callee.name)) return new Unknown(`${callee.name}() needs data only the catalog collects`);
       throw unknownName(callee.name);
     }
@@ -111,13 +114,18 @@ class Evaluator {
       if (isUnknown(target)) return target;
       if (target === null && callee.optional) return null;
       if (target instanceof HandleValue) {
-        const r = await target.handle.call(callee.property, args, named);
-        if (r === undefined) throw unknownMethod(callee.property, `\`${target.handle.handleName}\``, target.handle.methods);
+        const h = target.handle;
+        if (h.methods.length && !h.methods.includes(callee.property)) throw unknownMethod(callee.property, `\`${h.handleName}\``, h.methods);
+        if (unknownArg) return unknownArg;
+        const r = await h.call(callee.property, args, named);
+        if (r === undefined) throw unknownMethod(callee.property, `\`${h.handleName}\``, h.methods);
         return r;
       }
       // Null-safe like the catalog's Groovy heritage: a method of a missing file's contents is
       // null, which a rule reads as false (the notes already say the file is missing).
       if (target === null) return null;
+      assertMethod(target, callee.property);
+      if (unknownArg) return unknownArg;
       return callMethod(this.env, target, callee.property, args, this.invoke);
     }
     throw new EvalError("only names can be called");
@@ -190,6 +198,9 @@ function compare(a: Value, b: Value, op: string): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (a instanceof Semver && b instanceof Semver) return compareSemver(a, b);
+  // `semver(v) >= "1.2.0"`: the text side is read as a version when it is one.
+  if (a instanceof Semver && typeof b === "string" && parseSemver(b)) return compareSemver(a, parseSemver(b)!);
+  if (b instanceof Semver && typeof a === "string" && parseSemver(a)) return compareSemver(parseSemver(a)!, b);
   if (a instanceof Duration && b instanceof Duration) return a.ms - b.ms;
   // Custom data often arrives as text: "85" > 75 compares numerically, as the catalog does.
   if (typeof a === "string" && typeof b === "number" && a.trim() !== "" && !Number.isNaN(Number(a))) return Number(a) - b;

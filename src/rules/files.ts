@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
 import type { TreeEntry } from "../sources/git-parse.js";
 import type { FileTree } from "../sources/tree.js";
-import { formatBytes } from "../yaml/load.js";
+import { formatBytes } from "../yaml/limits.js";
 import { decodeText } from "../yaml/decode.js";
 import { EvalError } from "./values.js";
 
@@ -37,7 +37,11 @@ export function resolveRulePath(basepath: string, p: string): string {
   return out.join("/");
 }
 
-type Resolved = { readonly entry: TreeEntry; readonly path: string } | { readonly missing: string };
+/**
+ * Where a path leads: an entry, nothing (with the reason), or into a submodule, whose files live
+ * in another repository and so are neither present nor absent here.
+ */
+type Resolved = { readonly entry: TreeEntry; readonly path: string } | { readonly missing: string } | { readonly submodule: string };
 
 /** Follows symlinks (in the final component and in parent directories) within the tree. */
 export async function resolveEntry(tree: FileTree, path: string, hops = 0): Promise<Resolved> {
@@ -53,6 +57,7 @@ export async function resolveEntry(tree: FileTree, path: string, hops = 0): Prom
     const e = tree.entry(prefix);
     if (!e) continue;
     if (e.mode === "120000") return followLink(tree, e, prefix, parts.slice(i).join("/"), hops);
+    if (e.type === "commit") return { submodule: prefix };
     break;
   }
   return { missing: `${path} does not exist` };
@@ -69,7 +74,9 @@ async function followLink(tree: FileTree, link: TreeEntry, linkPath: string, res
     return { missing: `${linkPath} is a symlink to ${target}, outside the repository` };
   }
   const r = await resolveEntry(tree, next, hops + 1);
-  return "missing" in r ? { missing: `${linkPath} is a symlink to ${target}, which does not exist` } : r;
+  if (!("missing" in r)) return r;
+  // A loop says so; a plain miss names the link the rule's path went through.
+  return { missing: r.missing.includes("chain of more than") ? `${linkPath} is ${r.missing.replace(/^.* is /, "")}` : `${linkPath} is a symlink to ${target}, which does not exist` };
 }
 
 export function isGlob(p: string): boolean {
@@ -101,14 +108,19 @@ export function caseInsensitiveMatch(tree: FileTree, path: string): string | und
   return hit !== path ? hit : undefined;
 }
 
+export function submoduleWhy(submodule: string): string {
+  return `${submodule} is a git submodule; its files live in another repository, which is not read here`;
+}
+
 const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\n/;
 
 export async function readContents(tree: FileTree, path: string): Promise<Contents> {
   const r = await resolveEntry(tree, path);
   if ("missing" in r) return { kind: "absent", why: r.missing };
+  if ("submodule" in r) return { kind: "unreadable", why: submoduleWhy(r.submodule) };
   const { entry } = r;
   if (entry.type === "tree") return { kind: "absent", why: `${path} is a directory` };
-  if (entry.type === "commit") return { kind: "unreadable", why: `${path} is a git submodule; its files live in another repository` };
+  if (entry.type === "commit") return { kind: "unreadable", why: submoduleWhy(path) };
   if ((entry.size ?? 0) > MAX_CONTENT_BYTES) {
     return { kind: "unreadable", why: `${path} is ${formatBytes(entry.size ?? 0)}, over the ${formatBytes(MAX_CONTENT_BYTES)} limit for reading files` };
   }

@@ -1,7 +1,7 @@
 import { closest } from "../text.js";
 import { CATALOG_ONLY_ENTITY, CATALOG_ONLY_GIT, CATALOG_ONLY_GLOBALS } from "./catalog-only.js";
 import type { EvalEnv } from "./context.js";
-import { caseInsensitiveMatch, globMatches, isGlob, readContents, resolveEntry, resolveRulePath } from "./files.js";
+import { caseInsensitiveMatch, globMatches, isGlob, readContents, resolveEntry, resolveRulePath, submoduleWhy } from "./files.js";
 import { parseDuration, parseSemver } from "./methods.js";
 import { EvalError, fromJson, HandleValue, isUnknown, typeName, Unknown, type Handle, type Value } from "./values.js";
 
@@ -12,9 +12,17 @@ import { EvalError, fromJson, HandleValue, isUnknown, typeName, Unknown, type Ha
 const catalogOnly = (path: string): Handle => ({
   handleName: path,
   methods: [],
+  isNull: new Unknown(`whether ${path} is set up for this entity is known only to the catalog`),
   get: (name) => new Unknown(`${path}.${name} needs data only the catalog collects`),
   call: (name) => new Unknown(`${path}.${name}() needs data only the catalog collects`),
 });
+
+/** Methods of the local namespaces, for "did you mean" and the static name check. */
+export const HANDLE_METHODS: Readonly<Record<"git" | "entity" | "ownership", readonly string[]>> = {
+  git: ["fileExists", "fileContents", "defaultBranch", ...CATALOG_ONLY_GIT],
+  entity: ["tag", "name", "description", "type", "groups", "owners", ...CATALOG_ONLY_ENTITY],
+  ownership: ["teams", "emails", "slackChannels", "allOwners"],
+};
 
 function arg(args: readonly Value[], i: number, fn: string, type: "string"): string {
   const v = args[i] ?? null;
@@ -26,7 +34,7 @@ function gitHandle(env: EvalEnv): Handle {
   const where = env.tree.label === "this commit" ? "in this commit" : `on ${env.tree.label}`;
   return {
     handleName: "git",
-    methods: ["fileExists", "fileContents", "defaultBranch", ...CATALOG_ONLY_GIT],
+    methods: HANDLE_METHODS.git,
     async call(name, args) {
       switch (name) {
         case "fileExists": {
@@ -39,6 +47,7 @@ function gitHandle(env: EvalEnv): Handle {
           }
           const r = await resolveEntry(env.tree, path);
           if ("entry" in r) return true;
+          if ("submodule" in r) return new Unknown(submoduleWhy(r.submodule));
           const near = caseInsensitiveMatch(env.tree, path);
           env.notes.push(`${r.missing.replace(/ does not exist$/, ` does not exist ${where}`)}${near ? ` (did you mean ${near}? paths are case-sensitive)` : ""}`);
           return false;
@@ -73,7 +82,7 @@ function entityHandle(env: EvalEnv): Handle {
   const e = env.entity;
   return {
     handleName: "entity",
-    methods: ["tag", "name", "description", "type", "groups", "owners", ...CATALOG_ONLY_ENTITY],
+    methods: HANDLE_METHODS.entity,
     call(name) {
       switch (name) {
         case "tag":
@@ -99,7 +108,9 @@ function entityHandle(env: EvalEnv): Handle {
 function ownershipHandle(env: EvalEnv): Handle {
   return {
     handleName: "ownership",
-    methods: ["teams", "emails", "slackChannels", "allOwners"],
+    methods: HANDLE_METHODS.ownership,
+    // The descriptor is where a GitOps entity's owners live: no owner there, no ownership.
+    isNull: env.entity.owners.length === 0,
     call(name) {
       switch (name) {
         case "teams":
@@ -125,12 +136,10 @@ export const FUNCTIONS: Record<string, GlobalFunction> = {
     const key = arg(args, 0, "custom()", "string");
     const meta = env.entity.customMetadata;
     if (Object.hasOwn(meta, key)) return fromJson(meta[key]);
-    if (env.catalogCustom?.has(key)) return fromJson(env.catalogCustom.get(key));
-    return new Unknown(
-      env.catalogCustom
-        ? `custom("${key}") is neither in x-cortex-custom-metadata nor in the catalog`
-        : `custom("${key}") is not in x-cortex-custom-metadata; the catalog may hold it from its API (set CORTEX_API_KEY to check)`,
-    );
+    // With the catalog's custom data at hand (an API key), a key in neither place is null, as
+    // the catalog says; without it the key may have been sent through the catalog's API.
+    if (env.catalogCustom) return env.catalogCustom.has(key) ? fromJson(env.catalogCustom.get(key)) : null;
+    return new Unknown(`custom("${key}") is not in x-cortex-custom-metadata; the catalog may hold it from its API (set CORTEX_API_KEY to check)`);
   },
   async jq(_env, args, _named, jq) {
     const input = args[0] ?? null;
@@ -169,7 +178,9 @@ export function globalValue(env: EvalEnv, name: string): Value | undefined {
   switch (name) {
     case "git":
       // `git != null` holds when the descriptor links a repository, as in the catalog.
-      return env.entity.hasGit ? new HandleValue(gitHandle(env)) : null;
+      if (env.entity.hasGit) return new HandleValue(gitHandle(env));
+      env.notes.push("git is null: the descriptor has no x-cortex-git block");
+      return null;
     case "entity":
       return new HandleValue(entityHandle(env));
     case "ownership":

@@ -83,8 +83,12 @@ function stringMethod(env: EvalEnv, s: string, name: string, args: readonly Valu
       return s.trim();
     case "split":
       return s.split(expectString(a(0), ".split()"));
-    case "lines":
-      return s.split(/\r?\n/);
+    case "lines": {
+      // Like Java's String.lines(): a final line terminator does not start another line.
+      const lines = s.split(/\r\n|\r|\n/);
+      if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+      return lines;
+    }
     case "replace":
       return s.split(expectString(a(0), ".replace()")).join(expectString(a(1), ".replace()"));
     case "substring": {
@@ -169,18 +173,63 @@ export function unknownMethod(name: string, on: string, known: readonly string[]
   return new EvalError(`${on} has no method ${name}()${near ? ` — did you mean ${near}()?` : ""}`);
 }
 
+const SEMVER_METHODS = ["isPrerelease", "isStable", "major", "minor", "patch", "toString"];
+const OBJECT_METHODS = ["containsKey", "get", "keys"];
+
+function semverMethod(v: Semver, name: string): Value {
+  switch (name) {
+    case "major":
+      return v.parts[0] ?? 0;
+    case "minor":
+      return v.parts[1] ?? 0;
+    case "patch":
+      return v.parts[2] ?? 0;
+    case "isPrerelease":
+      return v.prerelease !== "";
+    case "isStable":
+      // Semantic Versioning §4 and §9: 0.y.z is initial development, a pre-release is unstable.
+      return v.prerelease === "" && (v.parts[0] ?? 0) >= 1;
+    case "toString":
+      return v.text;
+    default:
+      throw unknownMethod(name, "a semver", SEMVER_METHODS);
+  }
+}
+
+/**
+ * Whether `target.name(…)` names a method at all, so an unknown method is an error even when an
+ * argument is unknown (a typo must never hide behind missing catalog data).
+ */
+export function assertMethod(target: Value, name: string): void {
+  const known =
+    typeof target === "string"
+      ? STRING_METHODS
+      : Array.isArray(target)
+        ? LIST_METHODS
+        : target instanceof Semver
+          ? SEMVER_METHODS
+          : isPlainObject(target)
+            ? undefined // objects may carry lambdas; decided when called
+            : [];
+  if (known && !known.includes(name)) {
+    if (target === null || target instanceof Duration || typeof target === "number" || typeof target === "boolean") throw new EvalError(`cannot call ${name}() on ${typeName(target)}`);
+    throw unknownMethod(name, typeName(target), known);
+  }
+}
+
 /** `target.name(args)` for plain values; handles are dispatched by the evaluator. */
 export async function callMethod(env: EvalEnv, target: Value, name: string, args: readonly Value[], invoke: Invoke): Promise<Value> {
   if (typeof target === "string") return stringMethod(env, target, name, args);
   if (Array.isArray(target)) return listMethod(target, name, args, invoke);
-  if (target instanceof Semver || target instanceof Duration) throw unknownMethod(name, typeName(target), []);
+  if (target instanceof Semver) return semverMethod(target, name);
+  if (target instanceof Duration) throw unknownMethod(name, typeName(target), []);
   if (isPlainObject(target)) {
     if (name === "get") return (target as Record<string, Value>)[String(args[0])] ?? null;
     if (name === "keys") return Object.keys(target);
     if (name === "containsKey") return String(args[0]) in target;
     const prop = (target as Record<string, Value>)[name];
     if (prop instanceof Lambda) return invoke(prop, args);
-    throw unknownMethod(name, "an object", ["get", "keys", "containsKey"]);
+    throw unknownMethod(name, "an object", OBJECT_METHODS);
   }
   if (target === null) throw new EvalError(`cannot call ${name}() on null`);
   throw new EvalError(`cannot call ${name}() on ${typeName(target)}`);
@@ -205,11 +254,15 @@ export function valuesEqual(a: Value, b: Value): boolean | Unknown {
   if (isUnknown(a)) return a;
   if (isUnknown(b)) return b;
   if (a instanceof HandleValue || b instanceof HandleValue) {
-    // `slack != null`: a handle is a present namespace; comparing it to null is meaningful.
-    if (a === null || b === null) return false;
+    // `slack != null` asks whether the integration is set up for the entity: only the catalog
+    // knows, so a catalog-only namespace answers unknown; `ownership` answers from the descriptor.
+    const handle = a instanceof HandleValue ? a : (b as HandleValue);
+    if (a === null || b === null) return handle.handle.isNull ?? false;
     return a === b;
   }
-  if (a instanceof Semver && b instanceof Semver) return compareSemver(a, b) === 0;
+  const sa = a instanceof Semver ? a : typeof a === "string" && b instanceof Semver ? parseSemver(a) : undefined;
+  const sb = b instanceof Semver ? b : typeof b === "string" && a instanceof Semver ? parseSemver(b) : undefined;
+  if (sa && sb) return compareSemver(sa, sb) === 0;
   if (a instanceof Duration && b instanceof Duration) return a.ms === b.ms;
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return false;
@@ -233,7 +286,23 @@ export function compareSemver(a: Semver, b: Semver): number {
   if (a.prerelease === b.prerelease) return 0;
   if (!a.prerelease) return 1;
   if (!b.prerelease) return -1;
-  return a.prerelease < b.prerelease ? -1 : 1;
+  // Semantic Versioning §11: dot-separated identifiers, numeric ones compared as numbers and
+  // lower than alphanumeric ones; a shorter list that is a prefix of the other is lower.
+  const pa = a.prerelease.split(".");
+  const pb = b.prerelease.split(".");
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (x === y) continue;
+    const nx = /^\d+$/.test(x);
+    const ny = /^\d+$/.test(y);
+    if (nx && ny) return Math.sign(Number(x) - Number(y));
+    if (nx !== ny) return nx ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 export function parseSemver(text: string): Semver | undefined {

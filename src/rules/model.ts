@@ -22,6 +22,8 @@ export interface ParsedExpression {
   /** Where the expression's text starts in the file (line 1-based), for pointing into it. */
   readonly line: number;
   readonly column: number;
+  /** Where a syntax error is in the file, whatever the scalar's style (quoted, folded, block). */
+  readonly errorPlace?: { readonly line: number; readonly column: number };
 }
 
 export interface Rule {

@@ -26,10 +26,15 @@ export function translateJavaRegex(pattern: string): { source: string; flags: st
     source = source.slice(inline[0].length);
     for (const f of inline[1] ?? "") if (f === "i" || f === "m" || f === "s") flags += f;
   }
-  if (/[*+?}]\+/.test(source.replace(/\\./g, ""))) {
+  // Java's possessive quantifiers; escapes and character classes (`[*+]`) are not quantifiers.
+  if (/[*+?}]\+/.test(source.replace(/\\[pP]\{[^}]*\}|\\./g, "").replace(/\[[^\]]*\]/g, ""))) {
     throw new RegexSyntax("possessive quantifiers (*+, ++, ?+) are not supported; use a plain quantifier");
   }
-  source = source.replace(/\\A/g, "^").replace(/\\[zZ]/g, "$");
+  // Unicode property classes (\p{L}) need JavaScript's `u` flag; without it `\p` means "p".
+  if (/\\[pP]\{/.test(source)) flags += "u";
+  // Java's anchors, independent of (?m): \A is the very start, \z the very end, \Z the end or
+  // before a final line terminator.
+  source = source.replace(/(?<!\\)((?:\\\\)*)\\A/g, "$1(?<![\\s\\S])").replace(/(?<!\\)((?:\\\\)*)\\z/g, "$1(?![\\s\\S])").replace(/(?<!\\)((?:\\\\)*)\\Z/g, "$1(?=(?:\\r?\\n)?(?![\\s\\S]))");
   return { source, flags };
 }
 
@@ -48,7 +53,9 @@ export function makeRegexRunner(timeoutMs = REGEX_TIMEOUT_MS): RegexRunner {
         } catch (e) {
           throw new RegexSyntax(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`);
         }
-        re = whole ? { source: `^(?:${t.source})$`, flags: t.flags } : t;
+        // Whole-string like Java's String.matches, with anchors that `(?m)` cannot turn into
+        // line anchors (`^…$` would let "a\nb".matches("(?m)a") hold).
+        re = whole ? { source: `(?<![\\s\\S])(?:${t.source})(?![\\s\\S])`, flags: t.flags } : t;
         compiled.set(key, re);
       }
       const ctx = context as Record<string, unknown>;

@@ -7,6 +7,7 @@ import { codeFrame } from "../yaml/frame.js";
 import type { LoadedYaml } from "../yaml/load.js";
 import { locate } from "../yaml/locate.js";
 import { parseCql } from "./cql/parser.js";
+import { scalarOffset } from "./scalar-position.js";
 import type { EntityFilter, Level, ParsedExpression, Rule, Scorecard } from "./model.js";
 
 let compiled: ValidateFunction | undefined;
@@ -56,8 +57,11 @@ export function readScorecard(yaml: LoadedYaml, source = yaml.file): ScorecardRe
     const r = raw as Record<string, unknown>;
     const str = (k: string) => (typeof r[k] === "string" ? (r[k] as string) : undefined);
     const title = str("title") ?? str("identifier") ?? `Rule ${i + 1}`;
-    const identifier = str("identifier") ?? slug(title) ?? `rule-${i + 1}`;
+    const explicit = str("identifier");
+    let identifier = explicit ?? slug(title) ?? `rule-${i + 1}`;
     const line = at(["rules", i]).place.line;
+    // An identifier we made up from a title must not turn two distinct rules into a duplicate.
+    if (explicit === undefined) for (let n = 2; ids.has(identifier); n++) identifier = `${slug(title) ?? "rule"}-${n}`;
     const first = ids.get(identifier);
     if (first !== undefined) {
       diagnostics.push(
@@ -73,6 +77,14 @@ export function readScorecard(yaml: LoadedYaml, source = yaml.file): ScorecardRe
     if (level !== undefined && levels.length && !levelNames.has(level)) {
       diagnostics.push(
         diagnostic("SCORECARD_LEVEL", "error", `rule "${title}" names level "${level}", which the ladder does not have (${[...levelNames].join(", ")})`, {
+          hint: `Use one of the ladder's levels, or add "${level}" to ladder.levels.`,
+          ...at(["rules", i, "level"]),
+        }),
+      );
+    } else if (level !== undefined && !levels.length) {
+      diagnostics.push(
+        diagnostic("SCORECARD_LEVEL", "warning", `rule "${title}" names level "${level}", but the scorecard has no ladder, so no level is reached`, {
+          hint: "Add ladder.levels, or drop the rule's level.",
           ...at(["rules", i, "level"]),
         }),
       );
@@ -152,6 +164,7 @@ export function parseExpression(yaml: LoadedYaml | undefined, parts: (string | n
   const parsed = parseCql(text);
   let line = 1;
   let column = 1;
+  let errorPlace: { line: number; column: number } | undefined;
   if (yaml) {
     const p = locate(yaml.doc, yaml.lineCounter, parts);
     line = p.line;
@@ -159,8 +172,14 @@ export function parseExpression(yaml: LoadedYaml | undefined, parts: (string | n
     const node = nodeAt(yaml.doc, parts);
     // A quoted scalar's text starts one character after its opening quote.
     if (node && isScalar(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE")) column += 1;
+    if (!parsed.ok && node && isScalar(node) && node.range) {
+      const at = yaml.lineCounter.linePos(scalarOffset(yaml.text, node, parsed.error.offset));
+      errorPlace = { line: at.line, column: at.col };
+    }
   }
-  return parsed.ok ? { text, ast: parsed.ast, error: undefined, line, column } : { text, ast: undefined, error: parsed.error, line, column };
+  return parsed.ok
+    ? { text, ast: parsed.ast, error: undefined, line, column }
+    : { text, ast: undefined, error: parsed.error, line, column, ...(errorPlace ? { errorPlace } : {}) };
 }
 
 function nodeAt(doc: Document.Parsed, parts: (string | number)[]): unknown {
@@ -175,9 +194,9 @@ function nodeAt(doc: Document.Parsed, parts: (string | number)[]): unknown {
 
 function cqlDiagnostic(file: string, text: string, e: ParsedExpression, what: string): Diagnostic {
   const err = e.error!;
-  // Single-line plain and quoted scalars map columns directly; block scalars start on the next line.
-  const line = err.line === 1 ? e.line : e.line + err.line - 1;
-  const column = err.line === 1 ? e.column + err.column - 1 : err.column;
+  // Without the scalar's node (an alias), fall back to the start of the value plus the column.
+  const line = e.errorPlace?.line ?? (err.line === 1 ? e.line : e.line + err.line - 1);
+  const column = e.errorPlace?.column ?? (err.line === 1 ? e.column + err.column - 1 : err.column);
   const pointer = `${e.text.split("\n")[err.line - 1] ?? ""}\n${" ".repeat(Math.max(0, err.column - 1))}^`;
   return diagnostic("CQL_SYNTAX", "error", `${what}: ${err.message} (column ${err.column} of the expression)`, {
     hint: "Fix the expression; the other rules still run.",

@@ -42,6 +42,11 @@ export interface Handle {
   call(name: string, args: readonly Value[], named: ReadonlyMap<string, Value>): Promise<Value | undefined> | Value | undefined;
   /** Known method names, for "did you mean". */
   readonly methods: readonly string[];
+  /**
+   * What `x == null` means for this namespace. Absent: never null. A catalog-only integration
+   * (`slack != null`) is unknown here; `ownership` is null when the descriptor names no owner.
+   */
+  readonly isNull?: boolean | Unknown;
 }
 
 export type Value =
