@@ -45,3 +45,23 @@ export function describeValue(v: unknown): string {
   if (typeof v === "string") return v === "" ? "an empty string" : `the string "${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`;
   return `${typeof v} ${String(v)}`;
 }
+
+/**
+ * "Did you mean" for keys: the closest spelling, else the one candidate that the word is a
+ * prefix of or the other way round (`repo` → `repository`), which edit distance misses.
+ */
+export function suggestKey(word: string, candidates: readonly string[]): string | undefined {
+  // `x-cortex-tag` and `x-cortex-type` share 9 characters of prefix: compare what follows it,
+  // or every x-cortex key looks "close" to every other.
+  const prefix = "x-cortex-";
+  if (word.startsWith(prefix)) {
+    const near = suggestKey(word.slice(prefix.length), candidates.filter((c) => c.startsWith(prefix)).map((c) => c.slice(prefix.length)));
+    return near === undefined ? undefined : `${prefix}${near}`;
+  }
+  const near = closest(word, candidates);
+  if (near !== undefined) return near;
+  const lower = word.toLowerCase();
+  if (lower.length < 3) return undefined;
+  const prefixed = candidates.filter((c) => c.length >= 3 && (c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase())));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}

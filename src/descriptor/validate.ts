@@ -1,145 +1,144 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import schema from "../../schemas/descriptor.schema.json" with { type: "json" };
-import { diagnostic, type Diagnostic, type Severity } from "../diagnostics.js";
-import { closest } from "../text.js";
-import { codeFrame } from "../yaml/frame.js";
+import type { Diagnostic } from "../diagnostics.js";
 import type { LoadedYaml } from "../yaml/load.js";
-import { locate } from "../yaml/locate.js";
-import type { Descriptor, DescriptorGit, GitProvider, Owner } from "./model.js";
+import { toDiagnostic, type Finding } from "./finding.js";
+import { readGitBlock } from "./git-block.js";
+import { infoLookalikes, keyFindings } from "./keys.js";
+import type { Descriptor, Owner } from "./model.js";
 import { explainSchemaErrors } from "./schema-errors.js";
 import { tagProblems } from "./tag.js";
 
+export { normaliseBasepath } from "./git-block.js";
+
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  // verbose: errors carry their parent schema, which lists the keys allowed next to an unknown one.
+  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   return compiled;
 }
 
 const KNOWN_INFO_KEYS = Object.keys(schema.definitions.info.properties);
-const PROVIDERS: readonly GitProvider[] = ["github", "gitlab", "bitbucket", "azure"];
 
 export interface DescriptorResult {
   readonly descriptor: Descriptor | undefined;
   readonly diagnostics: Diagnostic[];
 }
 
+type Json = Record<string, unknown>;
+const isRecord = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
+
 /**
- * Stages, each collecting every problem: is it a descriptor at all → schema → keys → tag.
- * Returns the descriptor whenever it is usable enough for rules to run on it.
+ * Stages, each collecting every problem: is it a descriptor at all → schema → keys → tag → git
+ * block. Returns the descriptor whenever the catalog could read an entity from it (it has an
+ * `info` mapping), so rules still run and every problem is reported in one go.
  */
 export function validateDescriptor(yaml: LoadedYaml): DescriptorResult {
-  const { file, value } = yaml;
-  const diagnostics: Diagnostic[] = [];
-  const place = (parts: (string | number)[], keyOf = false) => {
-    const p = locate(yaml.doc, yaml.lineCounter, parts, { keyOf });
-    return { place: { file, line: p.line, column: p.column }, frame: codeFrame(yaml.text, p.line, p.column) };
+  const notOne = notADescriptor(yaml);
+  if (notOne) return { descriptor: undefined, diagnostics: [toDiagnostic(yaml, notOne)] };
+  const root = yaml.value as Json;
+  const info = isRecord(root.info) ? root.info : undefined;
+  const findings = [...schemaFindings(root), ...(info ? infoFindings(root, info) : [])];
+  const git = info ? readGitBlock(info) : undefined;
+  if (git) findings.push(...git.findings);
+  const diagnostics = findings.map((f) => toDiagnostic(yaml, f));
+  if (!info || !git) return { descriptor: undefined, diagnostics };
+  return { descriptor: describe(yaml, info, git), diagnostics };
+}
+
+/** A file that shares the descriptor's name but is something else: a list, a scalar, another tool's config. */
+function notADescriptor(yaml: LoadedYaml): Finding | undefined {
+  const { value, file } = yaml;
+  const hint = "A descriptor is a mapping with `openapi: 3.0.1` and an `info:` block holding `title` and `x-cortex-tag`. If this file belongs to another tool, point DESCRIPTOR at the real descriptor.";
+  if (!isRecord(value)) {
+    const what = Array.isArray(value) ? "a list" : value === null || value === undefined ? "empty" : `a single ${typeof value}`;
+    return { code: "NOT_A_DESCRIPTOR", severity: "error", message: `${file} is ${what}, not a catalog descriptor`, hint, path: [] };
+  }
+  if ("info" in value || "openapi" in value || mentionsCortex(value, 3)) return undefined;
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, 5).join(", ") + (keys.length > 5 ? ", …" : "");
+  return {
+    code: "NOT_A_DESCRIPTOR",
+    severity: "error",
+    message: `${file} is not a catalog descriptor: it has no \`info\` or \`openapi\` and no x-cortex-* key (top-level keys: ${shown || "none"}); it looks like another tool's file`,
+    hint,
+    path: [],
   };
-  const add = (code: Diagnostic["code"], severity: Severity, message: string, parts: (string | number)[], hint?: string, keyOf = false) =>
-    diagnostics.push(diagnostic(code, severity, message, { hint, ...place(parts, keyOf) }));
+}
 
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    const what = Array.isArray(value) ? "a list" : value === null ? "empty" : `a single ${typeof value}`;
-    add("NOT_A_DESCRIPTOR", "error", `${file} is ${what}, not a catalog descriptor`, [], "A descriptor is a mapping with `openapi:` and an `info:` block holding `x-cortex-tag`.");
-    return { descriptor: undefined, diagnostics };
-  }
-  const root = value as Record<string, unknown>;
-  const looksLikeDescriptor = "info" in root || "openapi" in root || JSON.stringify(root).includes("x-cortex-");
-  if (!looksLikeDescriptor) {
-    const keys = Object.keys(root).slice(0, 5).join(", ");
-    add(
-      "NOT_A_DESCRIPTOR",
-      "error",
-      `${file} shares the descriptor's name but is not a catalog descriptor (top-level keys: ${keys || "none"})`,
-      [],
-      "Point DESCRIPTOR at the entity descriptor, or rename this file if it belongs to another tool.",
-    );
-    return { descriptor: undefined, diagnostics };
-  }
+/** Whether an `x-cortex-*` key appears within the first few levels (bounded: values may be huge or shared). */
+function mentionsCortex(v: unknown, depth: number): boolean {
+  if (depth < 0 || !v || typeof v !== "object") return false;
+  const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+  return entries.some(([k, x]) => k.startsWith("x-cortex-") || mentionsCortex(x, depth - 1));
+}
 
+function schemaFindings(root: Json): Finding[] {
   const validate = validator();
   validate(root);
-  for (const p of explainSchemaErrors(validate.errors ?? [], root)) {
-    add("SCHEMA", "error", p.message, p.path, p.hint, p.atKey);
+  const out: Finding[] = explainSchemaErrors(validate.errors ?? [], root).map((p) => ({
+    code: p.kind === "unknown-key" ? "UNKNOWN_KEY" : "SCHEMA",
+    severity: "error",
+    message: p.message,
+    hint: p.hint ?? "Fix the value as the message says.",
+    path: p.path,
+    atKey: p.atKey,
+  }));
+  if (!("openapi" in root)) {
+    out.push({
+      code: "SCHEMA",
+      severity: "warning",
+      message: "`openapi` is missing; the catalog reads descriptors as OpenAPI 3 documents",
+      hint: "Add `openapi: 3.0.1` as the first line.",
+      path: [],
+    });
   }
+  // A second "info"-like block is worth a word only when the real one exists: when it does not,
+  // the "`info` is required" error above already points at the look-alike.
+  if ("info" in root) {
+    for (const key of infoLookalikes(root)) {
+      out.push({
+        code: "UNKNOWN_KEY",
+        severity: "warning",
+        message: `top-level key "${key}" looks like a misspelt "info"; the catalog reads only \`info\` and ignores this block`,
+        hint: `Merge its keys into \`info\` and delete "${key}".`,
+        path: [key],
+        atKey: true,
+      });
+    }
+  }
+  return out;
+}
 
-  const info = (root.info && typeof root.info === "object" && !Array.isArray(root.info) ? root.info : {}) as Record<string, unknown>;
-  for (const key of Object.keys(info)) {
-    if (key.startsWith("x-cortex-") && !KNOWN_INFO_KEYS.includes(key)) {
-      const near = closest(key, KNOWN_INFO_KEYS.filter((k) => k.startsWith("x-cortex-")));
-      add("UNKNOWN_KEY", "warning", `unknown catalog key "${key}" in info`, ["info", key], near ? `Did you mean "${near}"?` : "The catalog ignores keys it does not know.", true);
-    }
-  }
-  for (const key of Object.keys(root)) {
-    if (key !== "info" && key.toLowerCase().includes("info")) {
-      add("UNKNOWN_KEY", "warning", `top-level key "${key}" looks like a misspelt "info"`, [key], 'Rename it to "info".', true);
-    } else if (key.startsWith("x-cortex-")) {
-      add("UNKNOWN_KEY", "warning", `"${key}" is at the top level; catalog keys belong under info`, [key], "Indent it under `info:`.", true);
-    }
-  }
-  if ("x-cortex-service-groups" in info) {
-    add("DEPRECATED_KEY", "warning", "`x-cortex-service-groups` is deprecated", ["info", "x-cortex-service-groups"], "Rename it to `x-cortex-groups`.", true);
-  }
+function infoFindings(root: Json, info: Json): Finding[] {
+  const out = keyFindings(root, info, KNOWN_INFO_KEYS);
   for (const t of tagProblems("x-cortex-tag" in info ? info["x-cortex-tag"] : undefined)) {
-    add("TAG_INVALID", t.severity, t.message, ["info", "x-cortex-tag"], t.hint);
+    out.push({ code: "TAG_INVALID", severity: t.severity, message: t.message, hint: t.hint, path: ["info", "x-cortex-tag"] });
   }
+  return out;
+}
 
-  const gitBlock = info["x-cortex-git"];
-  const gitProviders = gitBlock && typeof gitBlock === "object" && !Array.isArray(gitBlock) ? Object.keys(gitBlock).filter((k) => PROVIDERS.includes(k as GitProvider)) : [];
-  let git: DescriptorGit | undefined;
-  const provider = gitProviders.includes("bitbucket") ? "bitbucket" : (gitProviders[0] as GitProvider | undefined);
-  if (provider) {
-    if (gitProviders.length > 1) {
-      add("SCHEMA", "warning", `\`info.x-cortex-git\` names ${gitProviders.length} providers (${gitProviders.join(", ")}); the catalog uses one`, ["info", "x-cortex-git"], "Keep only the provider that hosts this repository.", true);
-    }
-    const block = ((gitBlock as Record<string, unknown>)[provider] ?? {}) as Record<string, unknown>;
-    const str = (k: string) => (typeof block[k] === "string" ? (block[k] as string) : undefined);
-    const basepathKey = "basepath" in block ? "basepath" : "basePath" in block ? "basePath" : undefined;
-    if (basepathKey === "basePath") {
-      add("DEPRECATED_KEY", "warning", "`basePath` is read as `basepath`", ["info", "x-cortex-git", provider, "basePath"], "The catalog's API and CLI spell it `basepath`; rename it.", true);
-    }
-    const raw = basepathKey ? str(basepathKey) : undefined;
-    git = {
-      provider,
-      repository: str("repository"),
-      project: str("project"),
-      basepathRaw: raw,
-      basepath: raw === undefined ? undefined : normaliseBasepath(raw),
-      basepathKey,
-      alias: str("alias"),
-    };
-  }
-
-  const owners: Owner[] = Array.isArray(info["x-cortex-owners"])
-    ? (info["x-cortex-owners"] as unknown[]).filter((o): o is Owner => !!o && typeof o === "object" && typeof (o as Owner).type === "string")
-    : [];
-  const groups = [...asStrings(info["x-cortex-groups"]), ...asStrings(info["x-cortex-service-groups"])];
+function describe(yaml: LoadedYaml, info: Json, git: ReturnType<typeof readGitBlock>): Descriptor {
+  const str = (k: string) => (typeof info[k] === "string" ? info[k] : undefined);
+  const owners = Array.isArray(info["x-cortex-owners"]) ? info["x-cortex-owners"].filter((o): o is Owner => isRecord(o) && typeof o.type === "string") : [];
   const custom = info["x-cortex-custom-metadata"];
-  const descriptor: Descriptor = {
-    file,
+  const tag = str("x-cortex-tag");
+  return {
+    file: yaml.file,
     yaml,
-    tag: typeof info["x-cortex-tag"] === "string" && info["x-cortex-tag"] !== "" ? (info["x-cortex-tag"] as string) : undefined,
-    title: typeof info.title === "string" ? info.title : undefined,
-    description: typeof info.description === "string" ? info.description : undefined,
-    type: typeof info["x-cortex-type"] === "string" ? (info["x-cortex-type"] as string).trim() : "service",
+    tag: tag === "" ? undefined : tag,
+    title: str("title"),
+    description: str("description"),
+    type: str("x-cortex-type")?.trim() || "service",
     owners,
-    groups,
-    customMetadata: custom && typeof custom === "object" && !Array.isArray(custom) ? (custom as Record<string, unknown>) : {},
-    git,
-    gitProviders,
+    groups: [...asStrings(info["x-cortex-groups"]), ...asStrings(info["x-cortex-service-groups"])],
+    customMetadata: isRecord(custom) ? custom : {},
+    git: git.git,
+    gitProviders: git.providers,
     info,
   };
-  return { descriptor, diagnostics };
 }
 
 function asStrings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-}
-
-/** "./services/api/" → "services/api"; "." and "/" → "" (the root). Invalid forms are kept for confirm to flag. */
-export function normaliseBasepath(raw: string): string {
-  let p = raw.trim().replace(/\\/g, "/");
-  while (p.startsWith("./")) p = p.slice(2);
-  p = p.replace(/\/{2,}/g, "/").replace(/\/+$/, "");
-  if (p === "." || p === "") return "";
-  return p.replace(/\/\.(?=\/|$)/g, "");
 }

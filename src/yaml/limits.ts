@@ -79,6 +79,7 @@ class ScanState {
         i += 2;
         while (i < end && text[i] === " ") i++;
         this.blocks.push(i - start);
+        if (this.depth() > threshold) return { offset: i, depth: this.depth() };
       }
       if (this.depth() > threshold) return { offset: i, depth: this.depth() };
     }

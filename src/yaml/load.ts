@@ -1,14 +1,12 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from "yaml";
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import { decodeText } from "./decode.js";
+import { isAlias, LineCounter, parseAllDocuments, visit, type Document, type Scalar } from "yaml";
+import { diagnostic, type Diagnostic, type Place } from "../diagnostics.js";
+import { decodeText, type Decoded } from "./decode.js";
 import { codeFrame } from "./frame.js";
+import { scanNesting, sizeProblem, YAML_LIMITS } from "./limits.js";
+import { plainYamlError } from "./syntax.js";
+import { walkYaml, type WalkResult } from "./walk.js";
 
-/** Limits that keep a hostile file from costing more than a real one. */
-export const YAML_LIMITS = {
-  maxBytes: 1024 * 1024,
-  maxAliasCount: 100,
-  maxDepth: 64,
-} as const;
+export { formatBytes, sizeProblem, YAML_LIMITS } from "./limits.js";
 
 export interface LoadedYaml {
   readonly file: string;
@@ -21,168 +19,222 @@ export interface LoadedYaml {
 
 export type YamlResult = { readonly loaded: LoadedYaml | undefined; readonly diagnostics: Diagnostic[] };
 
-/** Refuses a file over the size limit before anything reads it (the size comes from the tree). */
-export function sizeProblem(file: string, size: number | undefined): Diagnostic | undefined {
-  if (size === undefined || size <= YAML_LIMITS.maxBytes) return undefined;
-  return diagnostic("YAML_LIMIT", "error", `${file} is ${formatBytes(size)}, over the ${formatBytes(YAML_LIMITS.maxBytes)} limit for catalog YAML`, {
-    hint: "Descriptors and scorecards are small files; check that the pattern matches the right file.",
-    place: { file },
-  });
+/** Line and column (1-based) of an offset, without a parse: for problems found before parsing. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
+/** Place + code frame for an offset: every content problem is printed like a compiler's. */
+function placeAt(file: string, text: string, offset: number): { place: Place; frame: string } {
+  const p = positionOf(text, Math.max(0, Math.min(offset, text.length)));
+  return { place: { file, line: p.line, column: p.column }, frame: codeFrame(text, p.line, p.column) };
 }
 
 /**
- * Parses YAML keeping positions. Collects every syntax problem, duplicate keys (at the second
- * occurrence, naming the first) and limit breaches, and still returns the document when it is
- * usable so later stages can report more.
+ * Decodes and parses YAML keeping positions. Collects every syntax problem (one per line: the
+ * rest are usually echoes of the first), duplicate keys (at the second occurrence, naming the
+ * first) and limit breaches. Returns the document only when it parsed cleanly enough that later
+ * stages would not report echoes of a syntax error. Never throws on any input.
  */
 export function loadYaml(file: string, bytes: Buffer): YamlResult {
-  const diagnostics: Diagnostic[] = [];
   const limit = sizeProblem(file, bytes.length);
   if (limit) return { loaded: undefined, diagnostics: [limit] };
   const decoded = decodeText(bytes);
   if (decoded.kind === "binary") {
     return {
       loaded: undefined,
-      diagnostics: [diagnostic("ENCODING", "error", `${file} is a binary file, not YAML`, { hint: "Save it as UTF-8 text.", place: { file } })],
+      diagnostics: [
+        diagnostic("ENCODING", "error", `${file} is a binary file (it contains NUL bytes), not YAML text`, {
+          hint: "Save it as UTF-8 text. A UTF-16 file needs its byte-order mark to be recognised.",
+          place: { file, line: 1, column: 1 },
+        }),
+      ],
     };
-  }
-  if (decoded.invalid) {
-    diagnostics.push(
-      diagnostic("ENCODING", "warning", `${file} is not valid UTF-8; invalid bytes were replaced`, { hint: "Save the file as UTF-8.", place: { file } }),
-    );
   }
   const text = decoded.text;
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
-  const list = Array.isArray(docs) ? docs : [];
-  const at = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { file, line: p.line, column: p.col };
-  };
-  const frameAt = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return codeFrame(text, p.line, p.col);
-  };
-  if (list.length === 0) {
-    return {
-      loaded: undefined,
-      diagnostics: [...diagnostics, diagnostic("NOT_A_DESCRIPTOR", "error", `${file} is empty`, { place: { file, line: 1, column: 1 } })],
-    };
-  }
-  const doc = list[0] as Document.Parsed;
-  if (list.length > 1) {
-    const second = list[1];
-    const offset = second?.range?.[0] ?? 0;
-    diagnostics.push(
-      diagnostic("YAML_MULTIPLE_DOCUMENTS", "warning", `${file} holds ${list.length} YAML documents; only the first is read`, {
-        hint: 'Remove the "---" separator and the documents after it, or move them to their own files.',
-        place: at(offset),
-      }),
-    );
-  }
-  for (const err of doc.errors) {
-    const offset = err.pos[0];
-    const isDup = err.code === "DUPLICATE_KEY";
-    if (isDup) continue; // reported by our own walk with both places
-    diagnostics.push(
-      diagnostic("YAML_SYNTAX", "error", plainYamlMessage(err.message), {
-        hint: yamlHint(err.code),
-        place: at(offset),
-        frame: frameAt(offset),
-      }),
-    );
-  }
-  for (const w of doc.warnings) {
-    diagnostics.push(diagnostic("YAML_SYNTAX", "warning", plainYamlMessage(w.message), { place: at(w.pos[0]) }));
-  }
-  const walk = walkLimits(doc.contents, 0);
-  for (const dup of walk.duplicates) {
-    const first = lineCounter.linePos(dup.first);
-    diagnostics.push(
-      diagnostic("YAML_DUPLICATE_KEY", "error", `duplicate key "${dup.key}": first defined at line ${first.line}`, {
-        hint: "YAML keeps only one of them, and tools disagree on which; keep one and delete the other.",
-        place: at(dup.second),
-        frame: frameAt(dup.second),
-      }),
-    );
-  }
-  if (walk.tooDeep !== undefined) {
-    diagnostics.push(
-      diagnostic("YAML_LIMIT", "error", `${file} nests deeper than ${YAML_LIMITS.maxDepth} levels`, { place: at(walk.tooDeep) }),
-    );
-    return { loaded: undefined, diagnostics };
-  }
-  if (doc.errors.some((e) => e.code !== "DUPLICATE_KEY")) return { loaded: undefined, diagnostics };
+  const diagnostics = encodingNotes(file, decoded);
+  const deep = scanNesting(text, YAML_LIMITS.maxDepth * 2);
+  if (deep) return { loaded: undefined, diagnostics: [...diagnostics, tooDeep(file, text, deep.offset)] };
+  const parsed = parse(file, text);
+  if ("failure" in parsed) return { loaded: undefined, diagnostics: [...diagnostics, parsed.failure] };
+  const { docs, lineCounter } = parsed;
+  if (docs.length === 0) return { loaded: undefined, diagnostics: [...diagnostics, emptyFile(file, text)] };
+  const doc = docs[0]!;
+  if (docs.length > 1) diagnostics.push(multipleDocuments(file, text, docs));
+  diagnostics.push(...syntaxProblems(file, text, doc));
+  const walk = walkYaml(doc.contents, YAML_LIMITS.maxDepth);
+  diagnostics.push(...walkProblems(file, text, walk));
+  if (walk.tooDeep !== undefined) return { loaded: undefined, diagnostics: [...diagnostics, tooDeep(file, text, walk.tooDeep)] };
+  if (diagnostics.some((d) => d.code === "YAML_SYNTAX" && d.severity === "error")) return { loaded: undefined, diagnostics };
 
-  let value: unknown;
+  const value = toValue(file, text, doc, walk.firstAlias);
+  if ("failure" in value) return { loaded: undefined, diagnostics: [...diagnostics, value.failure] };
+  return { loaded: { file, text, doc, lineCounter, value: value.value }, diagnostics };
+}
+
+/** What the walk found that the parser does not report: duplicate keys, complex keys, cycles. */
+function walkProblems(file: string, text: string, walk: WalkResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const dup of walk.duplicates) {
+    const first = positionOf(text, dup.first);
+    out.push(
+      diagnostic("YAML_DUPLICATE_KEY", "error", `duplicate key "${dup.key}": it is already defined at line ${first.line}, column ${first.column}`, {
+        hint: `YAML keeps only one of the two and tools disagree on which; merge them into one "${dup.key}" and delete the other.`,
+        ...placeAt(file, text, dup.second),
+      }),
+    );
+  }
+  for (const offset of walk.complexKeys) {
+    out.push(
+      diagnostic("YAML_SYNTAX", "error", "a key here is a list or a mapping; catalog YAML keys must be plain text", {
+        hint: 'Write the key as text ("name:"), or remove the "?" that introduces a complex key.',
+        ...placeAt(file, text, offset),
+      }),
+    );
+  }
+  for (const cycle of walk.cycles) {
+    out.push(
+      diagnostic("YAML_SYNTAX", "error", `alias *${cycle.name} is inside the very node its anchor &${cycle.name} names, so the value would contain itself`, {
+        hint: `Move *${cycle.name} outside the block marked &${cycle.name}, or write the content out.`,
+        ...placeAt(file, text, cycle.offset),
+      }),
+    );
+  }
+  return out;
+}
+
+type Parsed = { docs: Document.Parsed[]; lineCounter: LineCounter } | { failure: Diagnostic };
+
+function parse(file: string, text: string): Parsed {
+  const lineCounter = new LineCounter();
   try {
-    value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+    // merge: `<<: *base` comes from YAML 1.1 and most parsers still accept it; without it the
+    // merged keys would be reported as missing.
+    // logLevel: the library would print its warnings to stderr; we report them ourselves.
+    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true, logLevel: "error" });
+    return { docs: Array.isArray(docs) ? (docs as Document.Parsed[]) : [], lineCounter };
   } catch (e) {
-    diagnostics.push(
-      diagnostic("YAML_LIMIT", "error", `${file}: ${(e as Error).message} (aliases may expand at most ${YAML_LIMITS.maxAliasCount} times)`, {
-        hint: "Write the repeated content out instead of nesting aliases.",
+    return { failure: diagnostic("YAML_SYNTAX", "error", `the YAML parser gave up: ${(e as Error).message}`, { hint: "Simplify the file; this input is outside what YAML tools handle.", place: { file, line: 1, column: 1 } }) };
+  }
+}
+
+function encodingNotes(file: string, decoded: Extract<Decoded, { kind: "text" }>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (decoded.encoding === "utf-16le" || decoded.encoding === "utf-16be") {
+    out.push(
+      diagnostic("ENCODING", "warning", `${file} is ${decoded.encoding === "utf-16le" ? "UTF-16 little-endian" : "UTF-16 big-endian"}; it was read, but catalog YAML is expected in UTF-8`, {
+        hint: "Re-save the file as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8); many tools, and git diffs, treat UTF-16 as binary.",
         place: { file, line: 1, column: 1 },
       }),
     );
-    return { loaded: undefined, diagnostics };
   }
-  return { loaded: { file, text, doc, lineCounter, value }, diagnostics };
+  if (decoded.invalid) {
+    out.push(
+      diagnostic("ENCODING", "warning", `${file} is not valid UTF-8 here; the invalid bytes were read as "\uFFFD"`, {
+        hint: "Re-save the file as UTF-8 (it is probably Latin-1 or Windows-1252).",
+        ...placeAt(file, decoded.text, Math.max(0, decoded.text.indexOf("\uFFFD"))),
+      }),
+    );
+  }
+  return out;
 }
 
-interface WalkResult {
-  duplicates: { key: string; first: number; second: number }[];
-  tooDeep: number | undefined;
+function tooDeep(file: string, text: string, offset: number): Diagnostic {
+  return diagnostic("YAML_LIMIT", "error", `${file} nests more than ${YAML_LIMITS.maxDepth} levels deep here; it was not read further`, {
+    hint: "Catalog YAML is shallow: flatten this structure, or check for unclosed [ or { above.",
+    ...placeAt(file, text, offset),
+  });
 }
 
-function walkLimits(node: unknown, depth: number, acc: WalkResult = { duplicates: [], tooDeep: undefined }): WalkResult {
-  if (acc.tooDeep !== undefined || node === null || node === undefined) return acc;
-  const n = node as YamlNode;
-  if (depth > YAML_LIMITS.maxDepth) {
-    acc.tooDeep = n.range?.[0] ?? 0;
-    return acc;
-  }
-  if (isMap(n)) {
-    const seen = new Map<string, number>();
-    for (const pair of n.items) {
-      const key = pair.key;
-      if (isScalar(key)) {
-        const k = String(key.value);
-        const offset = key.range?.[0] ?? 0;
-        const first = seen.get(k);
-        if (first !== undefined) acc.duplicates.push({ key: k, first, second: offset });
-        else seen.set(k, offset);
+function emptyFile(file: string, text: string): Diagnostic {
+  const what = text.trim() ? "holds only comments" : "is empty";
+  return diagnostic("NOT_A_DESCRIPTOR", "error", `${file} ${what}: there is nothing to read`, {
+    // Generic words: scorecard files are loaded here too (and re-coded SCORECARD_SCHEMA).
+    hint: "Write the file's content, or change DESCRIPTOR / SCORECARDS so they stop matching it. A descriptor needs openapi: 3.0.1 and an info block with title and x-cortex-tag.",
+    place: { file, line: 1, column: 1 },
+  });
+}
+
+function multipleDocuments(file: string, text: string, docs: readonly Document.Parsed[]): Diagnostic {
+  const offset = docs[1]?.range?.[0] ?? 0;
+  return diagnostic("YAML_MULTIPLE_DOCUMENTS", "warning", `${file} holds ${docs.length} YAML documents; only the first is read and the rest are ignored`, {
+    hint: 'Remove the "---" line and what follows it, or move each document to its own file.',
+    ...placeAt(file, text, offset),
+  });
+}
+
+/** The parser's errors and warnings in plain words, one per line, stack overflows as limits. */
+function syntaxProblems(file: string, text: string, doc: Document.Parsed): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const lines = new Set<number>();
+  for (const [severity, list] of [["error", doc.errors], ["warning", doc.warnings]] as const) {
+    for (const err of list) {
+      if (err.code === "DUPLICATE_KEY") continue; // reported by the walk, with both places
+      if (/call stack/i.test(err.message)) {
+        out.push(tooDeep(file, text, err.pos[0]));
+        continue;
       }
-      walkLimits(pair.value, depth + 1, acc);
+      const offset = err.code === "MISSING_CHAR" ? (unclosedQuoteStart(doc, err.pos[0]) ?? err.pos[0]) : err.pos[0];
+      const line = positionOf(text, offset).line;
+      if (lines.has(line)) continue;
+      lines.add(line);
+      const plain = plainYamlError(err.code, err.message);
+      out.push(diagnostic("YAML_SYNTAX", severity, plain.message, { hint: plain.hint, ...placeAt(file, text, offset) }));
     }
-  } else if (isSeq(n)) {
-    for (const item of n.items) walkLimits(item, depth + 1, acc);
-  } else if (isAlias(n)) {
-    // Aliases are bounded at toJS time by maxAliasCount.
   }
-  return acc;
+  return out;
 }
 
-function plainYamlMessage(message: string): string {
-  // The yaml library appends its own position and a frame; we print ours.
-  return message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? message;
+/** Where the quoted scalar that swallowed the rest of the file begins (the library reports its end). */
+function unclosedQuoteStart(doc: Document.Parsed, errorOffset: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      const [from, to] = node.range ?? [0, 0];
+      if ((node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") && from < errorOffset && to >= errorOffset) found = from;
+    },
+  });
+  return found;
 }
 
-function yamlHint(code: string): string | undefined {
-  switch (code) {
-    case "TAB_AS_INDENT":
-      return "YAML indentation must use spaces; replace the tab characters.";
-    case "BAD_INDENT":
-    case "MISSING_CHAR":
-      return "Check the indentation of this line against the lines above it.";
-    case "MULTILINE_IMPLICIT_KEY":
-      return 'A key\'s value is missing its ":" or a quote is unclosed on an earlier line.';
-    default:
-      return undefined;
+function toValue(file: string, text: string, doc: Document.Parsed, firstAlias: number | undefined): { value: unknown } | { failure: Diagnostic } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount }) };
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/alias count/i.test(message)) {
+      return {
+        failure: diagnostic("YAML_LIMIT", "error", `aliases (*name) here expand to more than ${YAML_LIMITS.maxAliasCount} copies of their anchors; the file was not read further`, {
+          hint: "Write the repeated content out instead of nesting aliases of aliases (a \"billion laughs\" pattern).",
+          ...placeAt(file, text, firstAlias ?? 0),
+        }),
+      };
+    }
+    if (/unresolved alias/i.test(message)) {
+      const name = message.split(": ").at(-1) ?? "";
+      return {
+        failure: diagnostic("YAML_SYNTAX", "error", `alias *${name} refers to no anchor &${name} defined before it`, {
+          hint: `Define &${name} earlier in the file, fix the name, or quote the value if "*" is meant literally.`,
+          ...placeAt(file, text, unresolvedAlias(doc, name) ?? firstAlias ?? 0),
+        }),
+      };
+    }
+    return { failure: diagnostic("YAML_SYNTAX", "error", `the YAML could not be read: ${message}`, { hint: "Simplify the YAML at this place.", ...placeAt(file, text, firstAlias ?? 0) }) };
   }
+}
+
+function unresolvedAlias(doc: Document.Parsed, name: string): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (found === undefined && isAlias(node) && node.source === name) found = node.range?.[0];
+    },
+  });
+  return found;
 }

@@ -55,12 +55,31 @@ const BY_CODE: Readonly<Record<string, PlainYamlError>> = {
   },
 };
 
+/** MISSING_CHAR covers several different slips; the library's message tells them apart. */
+const MISSING: readonly (readonly [RegExp, PlainYamlError])[] = [
+  [/map keys need to be followed by map values/, { message: 'this line has no ":": YAML reads it as a key without a value', hint: 'Write "key: value", or indent the line to continue the value above it.' }],
+  [/Sequence item without - indicator/, { message: 'a list item here is missing its "- "', hint: 'Start each list item with "- ", aligned with the other items.' }],
+  [/Missing , between flow/, { message: "two items inside [ ] or { } have no comma between them", hint: 'Separate the items with ", ", or quote a value that contains spaces.' }],
+  [/directives-end/, { message: 'a "%" directive line must be followed by a "---" line', hint: 'Add "---" after the directive, or delete the directive.' }],
+];
+
 /** A plain message and hint for a yaml error or warning; unknown codes keep the library's words. */
 export function plainYamlError(code: string, libraryMessage: string): PlainYamlError {
   const known = BY_CODE[code];
   if (code === "MISSING_CHAR" && /quote/.test(libraryMessage)) {
     const q = libraryMessage.includes("'") ? "'" : '"';
     return { message: `the ${q}quoted${q} string that starts here is never closed`, hint: `Add the closing ${q} at the end of the value, or remove the opening one.` };
+  }
+  const missing = code === "MISSING_CHAR" ? MISSING.find(([re]) => re.test(libraryMessage)) : undefined;
+  if (missing) return missing[1];
+  const token = /: "(.{1,20})"$/.exec(firstLine(libraryMessage))?.[1];
+  if (code === "UNEXPECTED_TOKEN" && token) return { message: `unexpected "${token}" here`, hint: "Remove it, or quote the value that contains it; check the indentation of this line." };
+  if (code === "UNEXPECTED_TOKEN" && /scalar at node end/.test(libraryMessage)) {
+    return { message: "more text follows a complete value on this line", hint: 'Quote the whole value, or put what follows on its own line as "key: value".' };
+  }
+  if (code === "BAD_SCALAR_START") {
+    const c = /character (.)$/.exec(firstLine(libraryMessage))?.[1];
+    if (c) return { message: `a value cannot start with "${c}" unless it is quoted`, hint: `Quote the value: "${c}…".` };
   }
   if (known) return known;
   return {

@@ -14,6 +14,8 @@ export interface WalkResult {
   tooDeep: number | undefined;
   /** Offset of the first alias (`*name`), where an alias-expansion problem is reported. */
   firstAlias: number | undefined;
+  /** Aliases inside the node their anchor names (`&a [*a]`): the value would contain itself. */
+  readonly cycles: { readonly name: string; readonly offset: number }[];
 }
 
 const start = (n: unknown): number => (n as YamlNode | null | undefined)?.range?.[0] ?? 0;
@@ -24,27 +26,39 @@ const start = (n: unknown): number => (n as YamlNode | null | undefined)?.range?
  * and where aliases start. Stops descending at the depth limit, so it is bounded too.
  */
 export function walkYaml(root: unknown, maxDepth: number): WalkResult {
-  const acc: WalkResult = { duplicates: [], complexKeys: [], tooDeep: undefined, firstAlias: undefined };
-  visit(root, 0, maxDepth, acc);
+  const acc: WalkResult = { duplicates: [], complexKeys: [], tooDeep: undefined, firstAlias: undefined, cycles: [] };
+  visit(root, { depth: 0, maxDepth, anchors: [] }, acc);
   return acc;
 }
 
-function visit(node: unknown, depth: number, maxDepth: number, acc: WalkResult): void {
+interface Where {
+  readonly depth: number;
+  readonly maxDepth: number;
+  /** Anchors of the nodes enclosing this one. */
+  readonly anchors: readonly string[];
+}
+
+function visit(node: unknown, where: Where, acc: WalkResult): void {
   if (acc.tooDeep !== undefined || node === null || node === undefined) return;
-  if (depth > maxDepth) {
+  if (where.depth > where.maxDepth) {
     acc.tooDeep = start(node);
     return;
   }
   if (isAlias(node)) {
     acc.firstAlias ??= start(node);
-  } else if (isMap(node)) {
+    if (where.anchors.includes(node.source)) acc.cycles.push({ name: node.source, offset: start(node) });
+    return;
+  }
+  const anchor = (node as YamlNode).anchor;
+  const inner: Where = { ...where, depth: where.depth + 1, anchors: anchor ? [...where.anchors, anchor] : where.anchors };
+  if (isMap(node)) {
     const seen = new Map<string, number>();
     for (const pair of node.items) {
       checkKey(pair.key, seen, acc);
-      visit(pair.value, depth + 1, maxDepth, acc);
+      visit(pair.value, inner, acc);
     }
   } else if (isSeq(node)) {
-    for (const item of node.items) visit(item, depth + 1, maxDepth, acc);
+    for (const item of node.items) visit(item, inner, acc);
   }
 }
 
