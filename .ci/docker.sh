@@ -34,7 +34,8 @@ start() {
   fi
   local version
   version=$(node -p 'require("./package.json").version')
-  docker build --network host --build-arg "VERSION=$version" -t "$IMAGE" . >"$STATE/build.log" 2>&1 \
+  # Tagged also as the README's image reference, so the Pipelines emulation runs exactly that.
+  docker build --network host --build-arg "VERSION=$version" -t "$IMAGE" -t "catalog-scorecard/catalog-scorecard-pipe:$version" . >"$STATE/build.log" 2>&1 \
     || { tail -30 "$STATE/build.log"; unavailable "docker build failed (see $STATE/build.log)"; }
   echo "IMAGE=$IMAGE"
 }

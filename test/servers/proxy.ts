@@ -24,6 +24,8 @@ export interface ProxyOptions {
     /** Default `["api.bitbucket.org"]`: the real proxy authorises Bitbucket, never a third party. */
     readonly hosts?: readonly string[];
   };
+  /** Port to listen on; 0 (default) picks a free one. Pipelines' auth proxy is on 29418. */
+  readonly port?: number;
   /** `reject` answers CONNECT with 405, for a proxy that only forwards plain HTTP. Default `tunnel`. */
   readonly connect?: "tunnel" | "reject";
 }
@@ -147,7 +149,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
