@@ -1,3 +1,4 @@
+import { acrossDescriptors } from "./descriptor/across.js";
 import { confirmDescriptor, type ConfirmContext } from "./descriptor/confirm.js";
 import { findDescriptors } from "./descriptor/find.js";
 import type { Descriptor } from "./descriptor/model.js";
@@ -5,7 +6,6 @@ import { validateDescriptor } from "./descriptor/validate.js";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
 import type { FileTree } from "./sources/tree.js";
 import { loadYaml, sizeProblem } from "./yaml/load.js";
-import { locate } from "./yaml/locate.js";
 
 export interface LoadedEntity {
   readonly file: string;
@@ -16,11 +16,24 @@ export interface LoadedEntity {
 /** Reads a YAML file from a tree within the size limit, without reading an oversized blob. */
 export async function readYamlFile(tree: FileTree, file: string) {
   const entry = tree.entry(file);
-  if (!entry || entry.type !== "blob") return { loaded: undefined, diagnostics: [diagnostic("DESCRIPTOR_NOT_FOUND", "error", `${file} is not a file`)] };
+  if (!entry || entry.type !== "blob") {
+    return {
+      loaded: undefined,
+      diagnostics: [diagnostic("DESCRIPTOR_NOT_FOUND", "error", `${file} is not a file in this commit`, { hint: "Point the pattern at a committed file.", place: { file } })],
+    };
+  }
   const limit = sizeProblem(file, entry.size);
   if (limit) return { loaded: undefined, diagnostics: [limit] };
   if (entry.mode === "120000") {
-    return { loaded: undefined, diagnostics: [diagnostic("NOT_A_DESCRIPTOR", "error", `${file} is a symlink; the catalog reads the file itself`, { place: { file } })] };
+    return {
+      loaded: undefined,
+      diagnostics: [
+        diagnostic("NOT_A_DESCRIPTOR", "error", `${file} is a symlink; the catalog reads the file itself, not what it points to`, {
+          hint: "Replace the symlink with the file, or point the pattern at the target.",
+          place: { file, line: 1, column: 1 },
+        }),
+      ],
+    };
   }
   return loadYaml(file, await tree.read(entry));
 }
@@ -61,37 +74,6 @@ export async function loadEntities(
     entities.push({ file, descriptor, valid: !own.some((d) => d.severity === "error") });
   }
 
-  const byTag = new Map<string, LoadedEntity>();
-  for (const e of entities) {
-    const tag = e.descriptor?.tag;
-    if (!tag || !e.descriptor) continue;
-    const first = byTag.get(tag);
-    if (first) {
-      const p = locate(e.descriptor.yaml.doc, e.descriptor.yaml.lineCounter, ["info", "x-cortex-tag"]);
-      diagnostics.push(
-        diagnostic("DUPLICATE_TAG", "error", `tag "${tag}" is also used by ${first.file}`, {
-          hint: "Each entity needs its own tag; the catalog keeps only one of them.",
-          place: { file: e.file, line: p.line, column: p.column },
-        }),
-      );
-    } else byTag.set(tag, e);
-  }
-  const withBase = entities.filter((e) => e.descriptor?.git?.basepath !== undefined);
-  for (let i = 0; i < withBase.length; i++) {
-    for (let j = i + 1; j < withBase.length; j++) {
-      const a = withBase[i]!;
-      const b = withBase[j]!;
-      const pa = a.descriptor!.git!.basepath!;
-      const pb = b.descriptor!.git!.basepath!;
-      if (pa === pb || pa.startsWith(`${pb}/`) || pb.startsWith(`${pa}/`) || pa === "" || pb === "") {
-        diagnostics.push(
-          diagnostic("BASEPATH_OVERLAP", "warning", `basepath "${pb || "."}" of ${b.file} overlaps basepath "${pa || "."}" of ${a.file}`, {
-            hint: "Overlapping basepaths make both entities claim the same files.",
-            place: { file: b.file },
-          }),
-        );
-      }
-    }
-  }
+  diagnostics.push(...acrossDescriptors(entities.flatMap((e) => (e.descriptor ? [e.descriptor] : []))));
   return { entities, diagnostics };
 }

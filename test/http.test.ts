@@ -85,6 +85,17 @@ describe("HttpClient over loopback", () => {
     expect(String((err as Error).message)).not.toContain("super-secret-token");
   });
 
+  it("stops calling an origin that stayed unreachable after a full retry budget", async () => {
+    waits.length = 0;
+    const c = client();
+    const first = await c.send({ method: "GET", url: "http://127.0.0.1:9/a", idempotent: true }).catch((e: unknown) => e);
+    expect(String((first as Error).message)).toContain("failed after 5 attempt(s): ECONNREFUSED");
+    const retriesBefore = waits.length;
+    const second = await c.send({ method: "POST", url: "http://127.0.0.1:9/b", idempotent: false }).catch((e: unknown) => e);
+    expect(String((second as Error).message)).toContain("not attempted: http://127.0.0.1:9 was unreachable earlier in this run");
+    expect(waits.length).toBe(retriesBefore);
+  });
+
   it("sends a User-Agent and never puts the token in the URL", async () => {
     let seen: IncomingMessage | undefined;
     const s = await serve((req, res) => {

@@ -50,6 +50,8 @@ export class HttpClient {
   private readonly dispatcher: Dispatcher;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Origins that stayed unreachable after a full retry budget: later calls fail at once. */
+  private readonly unreachable = new Map<string, string>();
 
   constructor(private readonly options: HttpClientOptions) {
     const t = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -79,6 +81,9 @@ export class HttpClient {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const started = Date.now();
     const where = `${req.method} ${safeUrl(req.url)}`;
+    const origin = originOf(req.url);
+    const down = this.unreachable.get(origin);
+    if (down) throw new HttpError(`${where} not attempted: ${origin} was unreachable earlier in this run (${down})`, undefined, "", 0);
     for (let attempt = 1; ; attempt++) {
       let res: HttpResponse | undefined;
       let fault: Error | undefined;
@@ -101,6 +106,8 @@ export class HttpClient {
       const delay = retryable ? nextDelay(this.retry, attempt, elapsed, retryAfter) : undefined;
       if (delay === undefined) {
         if (res) return res;
+        // Paying the whole retry budget again for every later call would only delay the report.
+        if (RETRY_ERROR_CODES.has(code(fault))) this.unreachable.set(origin, describeFault(fault));
         throw new HttpError(this.scrub(`${where} failed after ${attempt} attempt(s): ${describeFault(fault)}`), undefined, "", attempt);
       }
       await this.sleep(delay);
@@ -139,6 +146,14 @@ function code(e: Error | undefined): string {
 function describeFault(e: Error | undefined): string {
   const c = code(e);
   return `${c}${e?.message && !e.message.includes(c) ? ` (${e.message})` : ""}`;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 /** URLs never carry credentials here, but strip any query string values just in case. */

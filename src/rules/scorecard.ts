@@ -11,7 +11,7 @@ import { scalarOffset } from "./scalar-position.js";
 import type { EntityFilter, Level, ParsedExpression, Rule, Scorecard } from "./model.js";
 
 let compiled: ValidateFunction | undefined;
-const validator = () => (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema));
+const validator = () => (compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema));
 
 export interface ScorecardResult {
   readonly scorecard: Scorecard | undefined;
