@@ -39,6 +39,34 @@ export async function readYamlFile(tree: FileTree, file: string) {
 }
 
 /**
+ * The catalog reads the default branch's descriptor until this is merged: say what it reads
+ * today, whether that version is valid, and whether merging changes the entity's tag (which makes
+ * the catalog create a new entity rather than update this one).
+ */
+async function compareWithDefault(defaultTree: FileTree, file: string, now: Descriptor | undefined): Promise<Diagnostic[]> {
+  const branch = defaultTree.label;
+  const y = await readYamlFile(defaultTree, file);
+  const v = y.loaded ? validateDescriptor(y.loaded) : undefined;
+  const errors = [...y.diagnostics, ...(v?.diagnostics ?? [])].filter((d) => d.severity === "error");
+  const old = v?.descriptor;
+  const state = errors.length
+    ? `, which is invalid there (${errors.length} error${errors.length === 1 ? "" : "s"}, first: ${errors[0]?.code} ${errors[0]?.message}); merging this fixes what the catalog sees`
+    : old?.tag
+      ? ` (tag "${old.tag}")`
+      : "";
+  const out = [diagnostic("DESCRIPTOR_CHANGED", "info", `${file} differs from ${branch}: the catalog reads the ${branch} version until this is merged${state}`, { place: { file } })];
+  if (old?.tag && now?.tag && old.tag !== now.tag) {
+    out.push(
+      diagnostic("DESCRIPTOR_CHANGED", "warning", `merging changes the entity's tag from "${old.tag}" on ${branch} to "${now.tag}": the catalog will create a new entity "${now.tag}" instead of updating "${old.tag}"`, {
+        hint: "Keep the tag unless you mean to replace the entity; its history, scorecards and custom data stay with the old tag.",
+        place: { file },
+      }),
+    );
+  }
+  return out;
+}
+
+/**
  * Finds, parses, validates and confirms every descriptor in this commit (what will be merged),
  * then checks across them (duplicate tags, overlapping basepaths) and against the default
  * branch's copy (what the catalog reads today).
@@ -68,7 +96,7 @@ export async function loadEntities(
     if (!before) {
       own.push(diagnostic("DESCRIPTOR_CHANGED", "info", `${file} is not on ${defaultTree.label} yet: the catalog will read it once this is merged`, { place: { file } }));
     } else if (now && before.oid !== now.oid) {
-      own.push(diagnostic("DESCRIPTOR_CHANGED", "info", `${file} differs from ${defaultTree.label}: the catalog reads the ${defaultTree.label} version until this is merged`, { place: { file } }));
+      own.push(...(await compareWithDefault(defaultTree, file, descriptor)));
     }
     diagnostics.push(...own);
     entities.push({ file, descriptor, valid: !own.some((d) => d.severity === "error") });

@@ -222,3 +222,22 @@ describe("bad input through the bundle", () => {
     expect(runBundle(repo).report!.entities[0]!.scorecards[0]!.rules[0]!.commit.outcome).toBe("pass");
   });
 });
+
+describe("the default branch's descriptor vs this commit's", () => {
+  it("says what the catalog reads today and warns when merging changes the tag", () => {
+    const origin = makeOrigin({ "cortex.yaml": descriptorYaml({ tag: "payments-old" }) }, { "cortex.yaml": descriptorYaml({ tag: "payments" }) });
+    const clone = pipelinesClone(origin.bare, "feature/x");
+    const run = runBundle(clone, { BITBUCKET_REPO_FULL_NAME: "acme/payments" });
+    const changed = run.report!.diagnostics.filter((d) => d.code === "DESCRIPTOR_CHANGED");
+    expect(changed).toContainEqual(expect.objectContaining({ severity: "info", message: expect.stringContaining('the catalog reads the main version until this is merged (tag "payments-old")') }));
+    expect(changed).toContainEqual(expect.objectContaining({ severity: "warning", message: expect.stringContaining('from "payments-old" on main to "payments"') }));
+  });
+
+  it("says when the default branch's descriptor is invalid and this commit fixes it", () => {
+    const origin = makeOrigin({ "cortex.yaml": "openapi: 3.0.1\ninfo:\n  title: x\n" }, { "cortex.yaml": descriptorYaml() });
+    const clone = pipelinesClone(origin.bare, "feature/x");
+    const run = runBundle(clone, { BITBUCKET_REPO_FULL_NAME: "acme/payments" });
+    expect(run.report!.diagnostics).toContainEqual(expect.objectContaining({ code: "DESCRIPTOR_CHANGED", message: expect.stringContaining("which is invalid there (1 error, first: SCHEMA") }));
+    expect(run.code).toBe(0);
+  });
+});
