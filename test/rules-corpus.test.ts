@@ -12,7 +12,8 @@ import { loadYaml } from "../src/yaml/load.js";
  * Every real scorecard in the shared corpus loads, and each of its rules is either decided or
  * skipped with a reason that names what only the catalog knows; none is an `error`.
  */
-const CORPUS = path.resolve(__dirname, "../../shared/corpus/scorecards");
+// Copies of ../shared/corpus/scorecards (see test/fixtures/scorecards/index.tsv for sources).
+const CORPUS = path.resolve(__dirname, "fixtures/scorecards");
 const files = readdirSync(CORPUS).filter((f) => f.endsWith(".yaml"));
 const jq = makeJqRunner();
 afterAll(() => jq.close());
