@@ -145,6 +145,27 @@ describe("the catalog", () => {
   }, 180_000);
 });
 
+describe("HTTP(S)_PROXY", () => {
+  it("routes catalog calls through the proxy from the environment, and honours NO_PROXY", async () => {
+    const { startProxy } = await import("./servers/index.js");
+    const proxy = await startProxy({ routes: { "catalog.example": catalog.url } });
+    try {
+      const repo = repoWith([{ id: "readme", expression: 'git.fileExists("README.md")' }], { "README.md": "x" });
+      // catalog.example resolves nowhere: only the proxy can reach it.
+      const r = await run(repo, { HTTP_PROXY: proxy.url, CORTEX_API_KEY: TOKENS.cortex, CORTEX_API_URL: "http://catalog.example", CODE_INSIGHTS: "false" });
+      expect(r.code).toBe(0);
+      expect(r.report!.publish).toContainEqual(expect.objectContaining({ target: "catalog", status: "posted" }));
+      expect(proxy.records.some((x) => x.target.startsWith("http://catalog.example/api/v1/catalog/payments/custom-data"))).toBe(true);
+      const before = proxy.records.length;
+      const direct = await run(repo, { HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1", CORTEX_API_KEY: TOKENS.cortex, CORTEX_API_URL: catalog.url, CODE_INSIGHTS: "false" });
+      expect(direct.code).toBe(0);
+      expect(proxy.records.length).toBe(before);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe("DRY_RUN", () => {
   it("computes everything, writes the payloads, sends nothing", async () => {
     const repo = repoWith(failing(2));

@@ -57,7 +57,8 @@ export class HttpClient {
     const t = options.timeouts ?? DEFAULT_TIMEOUTS;
     this.dispatcher =
       options.dispatcher ??
-      new EnvHttpProxyAgent({ connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs });
+      // Plain-http targets are forwarded, not tunnelled: many proxies only allow CONNECT to 443.
+      new EnvHttpProxyAgent({ proxyTunnel: false, connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs });
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
