@@ -241,3 +241,12 @@ describe("the default branch's descriptor vs this commit's", () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe("where the repository is", () => {
+  it("falls back to BITBUCKET_CLONE_DIR when the working directory is not a repository", () => {
+    const repo = makeRepo({ "cortex.yaml": descriptorYaml() });
+    const run = runBundle(tempDir("elsewhere"), { BITBUCKET_CLONE_DIR: repo });
+    expect(run.code).toBe(0);
+    expect(run.report!.entities[0]!.tag).toBe("payments");
+  });
+});
