@@ -85,6 +85,34 @@ describe("HttpClient over loopback", () => {
     expect(String((err as Error).message)).not.toContain("super-secret-token");
   });
 
+  it("bounds a whole attempt, so a body that trickles in forever cannot stall the build", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      const t = setInterval(() => res.write("."), 50);
+      res.on("close", () => clearInterval(t));
+    });
+    const c = HttpClient.direct({ userAgent: "t", secrets: [], retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 5_000 }, timeouts: { connectMs: 500, headersMs: 500, bodyMs: 500, attemptMs: 300 } });
+    const err = await c.send({ method: "GET", url: s.url, idempotent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(String((err as Error).message)).toMatch(/failed after 2 attempt\(s\)/);
+  });
+
+  it("refuses a gigantic response body instead of buffering it", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(500);
+      const chunk = Buffer.alloc(1024 * 1024, 120);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 20 && res.write(chunk)) sent++;
+        if (sent < 20) res.once("drain", pump);
+        else res.end();
+      };
+      pump();
+    });
+    const err = await client().send({ method: "POST", url: s.url, idempotent: false }).catch((e: unknown) => e);
+    expect(String((err as Error).message)).toContain("RESPONSE_TOO_LARGE");
+  });
+
   it("stops calling an origin that stayed unreachable after a full retry budget", async () => {
     waits.length = 0;
     const c = client();

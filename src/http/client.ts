@@ -34,12 +34,30 @@ export interface HttpClientOptions {
   readonly secrets: readonly Secret[];
   readonly dispatcher?: Dispatcher;
   readonly retry?: RetryPolicy;
-  readonly timeouts?: { readonly connectMs: number; readonly headersMs: number; readonly bodyMs: number };
+  readonly timeouts?: { readonly connectMs: number; readonly headersMs: number; readonly bodyMs: number; readonly attemptMs?: number };
   readonly log?: (message: string) => void;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_TIMEOUTS = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
+/** Whole-attempt bound (connect + headers + body), so a trickling response cannot stall a build. */
+const DEFAULT_ATTEMPT_MS = 60_000;
+/** No answer we read is legitimately larger; a bigger one is cut, not buffered whole. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & { destroy?: () => void }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy?.();
+      throw Object.assign(new Error(`response body larger than ${limit} bytes`), { code: "RESPONSE_TOO_LARGE" });
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 /**
  * The one HTTP client (undici). Timeouts on connect, headers and body; retries with backoff on
@@ -50,6 +68,7 @@ export class HttpClient {
   private readonly dispatcher: Dispatcher;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly attemptMs: number;
   /** Origins that stayed unreachable after a full retry budget: later calls fail at once. */
   private readonly unreachable = new Map<string, string>();
 
@@ -60,6 +79,7 @@ export class HttpClient {
       // Plain-http targets are forwarded, not tunnelled: many proxies only allow CONNECT to 443.
       new EnvHttpProxyAgent({ proxyTunnel: false, connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs });
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.attemptMs = options.timeouts?.attemptMs ?? DEFAULT_ATTEMPT_MS;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
@@ -89,13 +109,15 @@ export class HttpClient {
       let res: HttpResponse | undefined;
       let fault: Error | undefined;
       try {
+        // A server that drips its body slowly never trips the idle timeouts: bound the attempt.
         const r = await request(req.url, {
           method: req.method,
           headers: { "user-agent": this.options.userAgent, ...req.headers },
           body: req.body,
           dispatcher: this.dispatcher,
+          signal: AbortSignal.timeout(this.attemptMs),
         });
-        res = { status: r.statusCode, headers: r.headers, text: await r.body.text() };
+        res = { status: r.statusCode, headers: r.headers, text: await readCapped(r.body, MAX_RESPONSE_BYTES) };
       } catch (e) {
         fault = e as Error;
       }
@@ -139,8 +161,11 @@ function header(res: HttpResponse, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The fault's code: undici's and node's string codes; a DOMException (a timeout) by its name. */
 function code(e: Error | undefined): string {
-  const c = (e as { code?: string; cause?: { code?: string } } | undefined)?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
+  const own = (e as { code?: unknown } | undefined)?.code;
+  const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const c = typeof own === "string" ? own : typeof cause === "string" ? cause : undefined;
   return c ?? e?.name ?? "error";
 }
 

@@ -14,7 +14,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 20_000, budgetMs: 90_000 };
 
 export const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-export const RETRY_ERROR_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED", "EAI_AGAIN"]);
+export const RETRY_ERROR_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED", "EAI_AGAIN", "TimeoutError", "UND_ERR_ABORTED"]);
 
 /** `Retry-After: 7` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT` → milliseconds. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
