@@ -6,6 +6,7 @@ import { runPipe } from "./pipe.js";
 import { writeReportFiles } from "./publishers/files.js";
 import { publishAll } from "./publishers/publish.js";
 import { finalize } from "./report/finalize.js";
+import { redactDeep } from "./secret.js";
 import { makeServices } from "./services.js";
 import { renderConsole } from "./report/console.js";
 import { Git } from "./sources/git.js";
@@ -42,13 +43,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     const git = new Git(config.debug ? (m) => log.debug(m) : undefined);
     const services = makeServices(config, log);
     try {
-      const evaluated = await runPipe(config, { git, log, now: () => new Date(), catalog: services.catalog });
+      // Servers may echo credentials in error bodies that become diagnostics: every string that
+      // leaves the process (reports, payloads, annotations) is scrubbed of every secret's forms.
+      const evaluated = redactDeep(await runPipe(config, { git, log, now: () => new Date(), catalog: services.catalog }), config.secrets);
       const published =
         evaluated.exitCode === 3 && evaluated.entities.length === 0
           ? { results: [], diagnostics: [], payloads: {} }
           : await publishAll(evaluated, config, services, log, new Date());
-      const report = finalize(evaluated, published.results, published.diagnostics);
-      const files = await writeReportFiles(report, { cwd: config.cwd, outputDir: config.outputDir, junitFile: config.junitFile, payloads: published.payloads });
+      const report = redactDeep(finalize(evaluated, published.results, published.diagnostics), config.secrets);
+      const files = await writeReportFiles(report, { cwd: config.cwd, outputDir: config.outputDir, junitFile: config.junitFile, payloads: redactDeep(published.payloads, config.secrets) });
       log.print(renderConsole(report));
       log.info(`wrote ${[files.report, files.summary, files.junit, ...files.payloads].filter(Boolean).join(", ")}`);
       return report.exitCode;

@@ -145,6 +145,33 @@ describe("the catalog", () => {
   }, 180_000);
 });
 
+describe("secrets echoed back by a hostile server", () => {
+  it("never reach report.json, summary.md, JUnit, the log or the annotations posted to Bitbucket — in any spelling", async () => {
+    const { createServer } = await import("node:http");
+    const echo = createServer((req, res) => res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `bad credentials: ${req.headers.authorization}` } })));
+    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+    const echoUrl = `http://127.0.0.1:${(echo.address() as { port: number }).port}`;
+    try {
+      const repo = repoWith([{ id: "readme", expression: 'git.fileExists("README.md")' }], { "README.md": "x" });
+      const junit = path.join(path.dirname((await run(repo, { CODE_INSIGHTS: "false" })).outputDir), "junit.xml");
+      const bearer = await run(repo, { CORTEX_API_KEY: TOKENS.cortex, CORTEX_API_URL: echoUrl, CATALOG_PUBLISH: "always", BITBUCKET_ACCESS_TOKEN: TOKENS.cloud, BITBUCKET_API_URL: cloud.apiUrl, JUNIT_FILE: junit });
+      expect(bearer.report!.diagnostics.some((d) => d.message.includes("bad credentials: Bearer ***"))).toBe(true);
+      const annotations = JSON.stringify(cloud.state.annotations("acme/payments", git(repo, "rev-parse", "HEAD"), "catalog-scorecard"));
+      expect(annotations).toContain("Bearer ***");
+      expect(annotations).not.toContain(TOKENS.cortex);
+      outputs.push(readFileSync(junit, "utf8"), annotations);
+      const basicToken = "basic-token-0f9e8d7c";
+      const basic = await run(repo, { BITBUCKET_USERNAME: "bob", BITBUCKET_API_TOKEN: basicToken, BITBUCKET_API_URL: `${echoUrl}/2.0` });
+      const all = [basic.stdout, basic.stderr, JSON.stringify(basic.report)].join("\n");
+      expect(all).toContain("bad credentials: Basic ***");
+      expect(all).not.toContain(basicToken);
+      expect(all).not.toContain(Buffer.from(`bob:${basicToken}`).toString("base64"));
+    } finally {
+      echo.close();
+    }
+  });
+});
+
 describe("HTTP(S)_PROXY", () => {
   it("routes catalog calls through the proxy from the environment, and honours NO_PROXY", async () => {
     const { startProxy } = await import("./servers/index.js");

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import { Secret } from "../secret.js";
+import { Secret, secretForms } from "../secret.js";
 import { readBoolean, readEnum, readList, readPercentage, readUrl } from "./read.js";
 import { flagName, VARIABLES } from "./variables.js";
 
@@ -231,7 +231,10 @@ export function loadConfig(env: Env, cwd: string): PipeConfig {
     debug,
     color: !nonEmpty(env.NO_COLOR),
     build: Object.freeze(build),
-    secrets: [apiKey, bbToken, bbApiToken].filter((s): s is Secret => s !== undefined),
+    secrets: secretForms(
+      [apiKey, bbToken, bbApiToken].filter((s): s is Secret => s !== undefined),
+      bbUser && bbApiToken ? { username: bbUser, token: bbApiToken } : undefined,
+    ),
   });
 }
 
