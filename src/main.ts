@@ -3,7 +3,8 @@ import { helpText } from "./config/help.js";
 import { ConfigError, PipeError, RepositoryError } from "./errors.js";
 import { makeLogger } from "./log.js";
 import { runPipe } from "./pipe.js";
-import { writeReportFiles } from "./publishers/files.js";
+import { outputFiles, writeReportFiles } from "./publishers/files.js";
+import { outputPathProblems } from "./publishers/output-paths.js";
 import { publishAll } from "./publishers/publish.js";
 import { finalize } from "./report/finalize.js";
 import { redactDeep } from "./secret.js";
@@ -41,6 +42,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
   log.info(`catalog-scorecard-pipe ${VERSION} in ${config.cwd}`);
   try {
     const git = new Git(config.debug ? (m) => log.debug(m) : undefined);
+    const unsafe = await outputPathProblems(config.cwd, outputFiles(config), git);
+    if (unsafe.length) throw new ConfigError(unsafe);
     const services = makeServices(config, log);
     try {
       // Servers may echo credentials in error bodies that become diagnostics: every string that
@@ -51,9 +54,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
           ? { results: [], diagnostics: [], payloads: {} }
           : await publishAll(evaluated, config, services, log, new Date());
       const report = redactDeep(finalize(evaluated, published.results, published.diagnostics), config.secrets);
-      const files = await writeReportFiles(report, { cwd: config.cwd, outputDir: config.outputDir, junitFile: config.junitFile, payloads: redactDeep(published.payloads, config.secrets) });
       log.print(renderConsole(report));
-      log.info(`wrote ${[files.report, files.summary, files.junit, ...files.payloads].filter(Boolean).join(", ")}`);
+      try {
+        const files = await writeReportFiles(report, { cwd: config.cwd, outputDir: config.outputDir, junitFile: config.junitFile, payloads: redactDeep(published.payloads, config.secrets) });
+        log.info(`wrote ${[files.report, files.summary, files.junit, ...files.payloads].filter(Boolean).join(", ")}`);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (!err.code) throw e;
+        log.error(`could not write the report files: ${err.code} ${err.path ?? ""}\n  fix: point OUTPUT_DIR and JUNIT_FILE at a writable directory (the image runs as uid 1000).`);
+        // The gate's verdict stands; a missing report is an environment failure on its own.
+        return report.exitCode === 1 ? 1 : 3;
+      }
       return report.exitCode;
     } finally {
       await services.close();

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { descriptorYaml, scorecardYaml } from "./helpers/fixtures.js";
@@ -248,5 +248,35 @@ describe("where the repository is", () => {
     const run = runBundle(tempDir("elsewhere"), { BITBUCKET_CLONE_DIR: repo });
     expect(run.code).toBe(0);
     expect(run.report!.entities[0]!.tag).toBe("payments");
+  });
+});
+
+describe("output paths are never a way into the checkout", () => {
+  it("refuses to write through a symlink the repository contains", () => {
+    const victim = path.join(tempDir("victim"), "precious.txt");
+    writeFileSync(victim, "precious\n");
+    const repo = makeRepo({ "cortex.yaml": descriptorYaml(), "test-results/catalog-scorecard.xml": { symlink: victim }, "scorecard-reports": { symlink: path.dirname(victim) } });
+    const run = runBundle(repo, { JUNIT_FILE: "test-results/catalog-scorecard.xml", OUTPUT_DIR: "scorecard-reports" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("would write through the symlink test-results/catalog-scorecard.xml");
+    expect(run.stderr).toContain("would write through the symlink scorecard-reports");
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+  });
+
+  it("refuses .git and tracked files as outputs, all at once", () => {
+    const repo = makeRepo({ "cortex.yaml": descriptorYaml() });
+    const run = runBundle(repo, { JUNIT_FILE: "cortex.yaml", OUTPUT_DIR: ".git/refs/heads" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("OUTPUT_DIR points into .git");
+    expect(run.stderr).toContain("JUNIT_FILE would overwrite cortex.yaml");
+    expect(git(repo, "status", "--porcelain")).toBe("");
+  });
+
+  it("says why when the outputs cannot be written, without a stack trace", () => {
+    const repo = makeRepo({ "cortex.yaml": descriptorYaml(), ".cortex/x.txt": "x" });
+    const run = runBundle(repo, { JUNIT_FILE: "/dev/full" });
+    expect(run.stderr).toContain("could not write the report files: ENOSPC");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.code).toBe(3);
   });
 });

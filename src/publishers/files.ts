@@ -1,14 +1,24 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Report } from "../report/model.js";
 import { renderSummary } from "../report/summary.js";
 import { renderJunit } from "./junit.js";
+import { writeFileNoFollow as writeFile } from "./output-paths.js";
 
 export interface WrittenFiles {
   readonly report: string;
   readonly summary: string;
   readonly junit: string | undefined;
   readonly payloads: string[];
+}
+
+/** The names of the files the pipe writes, for checking them before the run. */
+export function outputFiles(options: { outputDir: string; junitFile: string | undefined }): { name: string; files: string[] }[] {
+  const inDir = ["report.json", "summary.md", "insights-report.json", "insights-annotations.json", "catalog-custom-data.json"].map((f) => path.join(options.outputDir, f));
+  return [
+    { name: "OUTPUT_DIR", files: [options.outputDir, ...inDir] },
+    ...(options.junitFile ? [{ name: "JUNIT_FILE", files: [options.junitFile] }] : []),
+  ];
 }
 
 /** Writes report.json, summary.md and the JUnit file: the only files the pipe creates. */
@@ -22,7 +32,6 @@ export async function writeReportFiles(report: Report, options: { cwd: string; o
   let junit: string | undefined;
   if (options.junitFile) {
     junit = path.resolve(options.cwd, options.junitFile);
-    await mkdir(path.dirname(junit), { recursive: true });
     await writeFile(junit, renderJunit(report));
   }
   const payloads: string[] = [];
