@@ -11,6 +11,11 @@ export interface LoadedEntity {
   readonly file: string;
   readonly descriptor: Descriptor | undefined;
   readonly valid: boolean;
+  /**
+   * The same file on the default branch, which is what the catalog reads today: "same" when it is
+   * identical, its descriptor when it differs, or why there is none (absent, unreadable).
+   */
+  readonly onDefault: "same" | Descriptor | { readonly absent: string };
 }
 
 /** Reads a YAML file from a tree within the size limit, without reading an oversized blob. */
@@ -43,7 +48,7 @@ export async function readYamlFile(tree: FileTree, file: string) {
  * today, whether that version is valid, and whether merging changes the entity's tag (which makes
  * the catalog create a new entity rather than update this one).
  */
-async function compareWithDefault(defaultTree: FileTree, file: string, now: Descriptor | undefined): Promise<Diagnostic[]> {
+async function compareWithDefault(defaultTree: FileTree, file: string, now: Descriptor | undefined): Promise<{ diagnostics: Diagnostic[]; old: Descriptor | { absent: string } }> {
   const branch = defaultTree.label;
   const y = await readYamlFile(defaultTree, file);
   const v = y.loaded ? validateDescriptor(y.loaded) : undefined;
@@ -63,7 +68,7 @@ async function compareWithDefault(defaultTree: FileTree, file: string, now: Desc
       }),
     );
   }
-  return out;
+  return { diagnostics: out, old: old ?? { absent: `${file} on ${branch} cannot be read as a descriptor (${errors[0]?.code ?? "invalid"}), so the catalog has no entity from it` } };
 }
 
 /**
@@ -93,13 +98,17 @@ export async function loadEntities(
     }
     const before = defaultTree.entry(file);
     const now = head.entry(file);
+    let onDefault: LoadedEntity["onDefault"] = "same";
     if (!before) {
       own.push(diagnostic("DESCRIPTOR_CHANGED", "info", `${file} is not on ${defaultTree.label} yet: the catalog will read it once this is merged`, { place: { file } }));
+      onDefault = { absent: `${file} is not on ${defaultTree.label} yet, so the catalog has no such entity to score there` };
     } else if (now && before.oid !== now.oid) {
-      own.push(...(await compareWithDefault(defaultTree, file, descriptor)));
+      const compared = await compareWithDefault(defaultTree, file, descriptor);
+      own.push(...compared.diagnostics);
+      onDefault = compared.old;
     }
     diagnostics.push(...own);
-    entities.push({ file, descriptor, valid: !own.some((d) => d.severity === "error") });
+    entities.push({ file, descriptor, valid: !own.some((d) => d.severity === "error"), onDefault });
   }
 
   diagnostics.push(...acrossDescriptors(entities.flatMap((e) => (e.descriptor ? [e.descriptor] : []))));

@@ -103,6 +103,10 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
             {
               entity: factsFromDescriptor(d),
               basepath: ruleBasepath(d),
+              // The default branch is scored with ITS descriptor: what the catalog reads today.
+              ...(entity.onDefault === "same"
+                ? {}
+                : { defaultEntity: "absent" in entity.onDefault ? entity.onDefault : { entity: factsFromDescriptor(entity.onDefault), basepath: ruleBasepath(entity.onDefault) } }),
               defaultTree: def.tree,
               headTree: snap.head,
               defaultBranchName: def.name,

@@ -280,3 +280,38 @@ describe("output paths are never a way into the checkout", () => {
     expect(run.code).toBe(3);
   });
 });
+
+describe("the default branch is scored with its own descriptor", () => {
+  const card = scorecardYaml([{ id: "has-readme", expression: 'git.fileExists("README.md")' }, { id: "git-linked", expression: "git != null" }]);
+
+  it("a pull request that moves the basepath away from the README is a regression", () => {
+    const origin = makeOrigin(
+      { "cortex.yaml": descriptorYaml({ basepath: "services/a" }), "services/a/README.md": "a", "services/b/main.ts": "b", ".cortex/scorecards/r.yaml": card },
+      { "cortex.yaml": descriptorYaml({ basepath: "services/b" }) },
+    );
+    const clone = pipelinesClone(origin.bare, "feature/x");
+    const run = runBundle(clone, { BITBUCKET_REPO_FULL_NAME: "acme/payments", FAIL_ON: "regression" });
+    const rule = run.report!.entities[0]!.scorecards[0]!.rules.find((r) => r.identifier === "has-readme")!;
+    expect(rule).toMatchObject({ defaultBranch: { outcome: "pass" }, commit: { outcome: "fail" }, change: "regression" });
+    expect(run.code).toBe(1);
+  });
+
+  it("a pull request that deletes x-cortex-git regresses `git != null`", () => {
+    const noGit = descriptorYaml().replace(/  x-cortex-git:\n    bitbucket:\n      repository: acme\/payments\n/, "");
+    const origin = makeOrigin({ "cortex.yaml": descriptorYaml(), "README.md": "x", ".cortex/scorecards/r.yaml": card }, { "cortex.yaml": noGit });
+    const clone = pipelinesClone(origin.bare, "feature/x");
+    const run = runBundle(clone, { BITBUCKET_REPO_FULL_NAME: "acme/payments", FAIL_ON: "regression" });
+    const rule = run.report!.entities[0]!.scorecards[0]!.rules.find((r) => r.identifier === "git-linked")!;
+    expect(rule.change).toBe("regression");
+    expect(run.code).toBe(1);
+  });
+
+  it("a new descriptor has nothing to score on the default branch yet", () => {
+    const origin = makeOrigin({ "README.md": "x", ".cortex/scorecards/r.yaml": card }, { "cortex.yaml": descriptorYaml() });
+    const clone = pipelinesClone(origin.bare, "feature/x");
+    const run = runBundle(clone, { BITBUCKET_REPO_FULL_NAME: "acme/payments", FAIL_ON: "regression" });
+    const rule = run.report!.entities[0]!.scorecards[0]!.rules[0]!;
+    expect(rule.defaultBranch).toEqual({ outcome: "skip", message: "cortex.yaml is not on main yet, so the catalog has no such entity to score there" });
+    expect(run.code).toBe(0);
+  });
+});

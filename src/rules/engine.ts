@@ -12,6 +12,12 @@ import { EvalError, isUnknown, show, type Value } from "./values.js";
 export interface EngineInput {
   readonly entity: EntityFacts;
   readonly basepath: string;
+  /**
+   * The entity as the DEFAULT branch's descriptor describes it (what the catalog sees today):
+   * its facts and basepath, or why it has none there (the descriptor is not on that branch).
+   * Absent: the same as this commit's.
+   */
+  readonly defaultEntity?: { readonly entity: EntityFacts; readonly basepath: string } | { readonly absent: string };
   readonly defaultTree: FileTree;
   readonly headTree: FileTree;
   readonly defaultBranchName: string;
@@ -45,7 +51,7 @@ async function evaluateScorecard(input: EngineInput, card: Scorecard): Promise<S
   for (const rule of card.rules) {
     const applies = await filterApplies(input, rule.filter);
     if (applies !== true) continue;
-    const [onDefault, onHead] = await Promise.all([evaluateRule(input, rule, input.defaultTree), evaluateRule(input, rule, input.headTree)]);
+    const [onDefault, onHead] = await Promise.all([evaluateOnDefault(input, rule), evaluateRule(input, rule, input.headTree)]);
     const enforced = !rule.effectiveFrom || rule.effectiveFrom <= input.now;
     const change = changeOf(onDefault.outcome, onHead.outcome);
     rules.push({
@@ -91,6 +97,13 @@ function explainDelta(onDefault: RuleEvaluation, onHead: RuleEvaluation, branch:
     return { outcome: "fail", message: `${onHead.message ?? "fails"} — passes on ${branch} today, so merging this would break it in the catalog` };
   }
   return onHead;
+}
+
+/** The default branch's side: its own descriptor's entity and basepath, as the catalog reads them. */
+function evaluateOnDefault(input: EngineInput, rule: Rule): Promise<RuleEvaluation> {
+  const side = input.defaultEntity;
+  if (side && "absent" in side) return Promise.resolve({ outcome: "skip", message: side.absent });
+  return evaluateRule(side ? { ...input, entity: side.entity, basepath: side.basepath } : input, rule, input.defaultTree);
 }
 
 export async function evaluateRule(input: EngineInput, rule: Rule, tree: FileTree): Promise<RuleEvaluation> {
