@@ -8,7 +8,7 @@ import type { EntityResult, PublishResult, Report } from "./report/model.js";
 import { evaluateEntity } from "./rules/engine.js";
 import { factsFromDescriptor, ruleBasepath } from "./rules/facts.js";
 import { makeJqRunner } from "./rules/jq.js";
-import { loadScorecardFiles } from "./rules/load.js";
+import { loadScorecardsBothTrees } from "./rules/load.js";
 import { makeRegexRunner } from "./rules/regex.js";
 import type { Git } from "./sources/git.js";
 import { openRepository, type RepoSnapshot } from "./sources/git-source.js";
@@ -77,7 +77,7 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
     headTree: snap.head,
   });
   diagnostics.push(...entityDiagnostics);
-  const cards = await loadScorecardFiles(snap.head, config.scorecards);
+  const cards = await loadScorecardsBothTrees(snap.head, def.tree, config.scorecards);
   diagnostics.push(...cards.diagnostics);
   const scorecards: Scorecard[] = [...cards.scorecards];
   let customByTag = new Map<string, ReadonlyMap<string, unknown>>();

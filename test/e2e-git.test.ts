@@ -315,3 +315,15 @@ describe("the default branch is scored with its own descriptor", () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe("deleting scorecards is not a way around the gate", () => {
+  it("a scorecard the default branch has and this commit deletes is still evaluated, with a warning", () => {
+    const card = scorecardYaml([{ id: "has-license", expression: 'git.fileExists("LICENSE")' }]);
+    const origin = makeOrigin({ "cortex.yaml": descriptorYaml(), "LICENSE": "x", ".cortex/scorecards/r.yaml": card }, { "LICENSE": null, ".cortex/scorecards/r.yaml": null });
+    const clone = pipelinesClone(origin.bare, "feature/x");
+    const run = runBundle(clone, { BITBUCKET_REPO_FULL_NAME: "acme/payments" });
+    expect(run.report!.diagnostics).toContainEqual(expect.objectContaining({ code: "SCORECARD_NOT_FOUND", severity: "warning", message: expect.stringContaining("this commit deletes it") }));
+    expect(run.report!.entities[0]!.scorecards[0]!.rules[0]).toMatchObject({ change: "regression" });
+    expect(run.code).toBe(1);
+  });
+});

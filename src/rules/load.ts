@@ -50,3 +50,34 @@ export function scorecardFromText(tag: string, text: string): { scorecard: Score
   const s = readScorecard(y.loaded, source);
   return { scorecard: s.scorecard, diagnostics: [...y.diagnostics, ...s.diagnostics] };
 }
+
+/**
+ * This commit's scorecards, plus any the default branch has and this commit deletes: deleting a
+ * scorecard in a pull request must not be a way around its gate. The deleted one is still
+ * evaluated (on both trees) and reported with a warning.
+ */
+export async function loadScorecardsBothTrees(
+  head: FileTree,
+  defaultTree: FileTree,
+  patterns: readonly string[] | undefined,
+): Promise<{ scorecards: Scorecard[]; diagnostics: Diagnostic[] }> {
+  const now = await loadScorecardFiles(head, patterns);
+  if (defaultTree.commit === head.commit) return now;
+  const before = await loadScorecardFiles(defaultTree, patterns);
+  const tags = new Set(now.scorecards.map((s) => s.tag));
+  const carried = before.scorecards.filter((s) => !tags.has(s.tag) && head.entry(s.source) === undefined);
+  const diagnostics = [...now.diagnostics];
+  if (!patterns) {
+    // The info "no scorecard files" is wrong when the default branch still has some.
+    if (carried.length) diagnostics.splice(0, diagnostics.length, ...diagnostics.filter((d) => d.code !== "SCORECARD_NOT_FOUND"));
+  }
+  for (const s of carried) {
+    diagnostics.push(
+      diagnostic("SCORECARD_NOT_FOUND", "warning", `scorecard "${s.tag}" (${s.source}) is on ${defaultTree.label} but this commit deletes it; it is still evaluated until the deletion is merged`, {
+        hint: "Deleting a scorecard in a pull request does not lift its gate; merge the deletion on its own if it is intended.",
+        place: { file: s.source },
+      }),
+    );
+  }
+  return { scorecards: [...now.scorecards, ...carried], diagnostics };
+}
