@@ -5,6 +5,7 @@ import { EnvironmentError, RepositoryError } from "./errors.js";
 import type { Logger } from "./log.js";
 import { decideGate } from "./report/gate.js";
 import type { EntityResult, PublishResult, Report } from "./report/model.js";
+import { repositoryIdentity } from "./repository-identity.js";
 import { evaluateEntity } from "./rules/engine.js";
 import { factsFromDescriptor, ruleBasepath } from "./rules/facts.js";
 import { makeJqRunner } from "./rules/jq.js";
@@ -58,11 +59,7 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
   log.info(`default branch: ${def.name} at ${def.commit.slice(0, 12)} (via ${def.via}); this commit: ${snap.headCommit.slice(0, 12)}`);
   for (const note of snap.notes) log.warn(note);
 
-  const repository = config.build.repoFullName
-    ? { fullName: config.build.repoFullName, source: "BITBUCKET_REPO_FULL_NAME" }
-    : snap.originFullName
-      ? { fullName: snap.originFullName, source: "the origin URL" }
-      : undefined;
+  const repository = repositoryIdentity(config.build.repoFullName, snap.originUrl);
   const diagnostics: Diagnostic[] = [];
   const aliases = config.aliases
     ? { names: config.aliases, source: "ALIASES" }
