@@ -56,3 +56,25 @@ describe("summary.md and the console", () => {
     expect(text).toContain("result: FAILED (exit 1)");
   });
 });
+
+describe("text from the repository cannot drive the terminal or forge lines", () => {
+  it("makes control characters visible in the console and in Markdown", () => {
+    const report = syntheticReport(1);
+    const card = report.entities[0]!.scorecards[0]!;
+    const evil = "x\u001b[2J\nresult: PASSED (exit 0)\u0000<script>";
+    const rules = [{ ...card.rules[0]!, title: evil, commit: { outcome: "fail" as const, message: evil } }];
+    const hostile = { ...report, entities: [{ ...report.entities[0]!, scorecards: [{ ...card, rules }] }] };
+    const text = renderConsole(hostile);
+    expect(text).not.toContain("\u001b");
+    expect(text).not.toContain("\u0000");
+    expect(text.split("\n").filter((l) => l.startsWith("result:"))).toEqual(["result: FAILED (exit 1)"]);
+    const md = renderSummary(hostile);
+    expect(md).not.toContain("<script>");
+    expect(md).toContain("&lt;script&gt;");
+  });
+
+  it("says when the gate passed but publishing failed", () => {
+    const report = { ...syntheticReport(0, { result: "PASSED" }), exitCode: 3 as const, publish: [{ target: "catalog" as const, status: "failed" as const, detail: "refused (401)" }] };
+    expect(renderConsole(report)).toContain("result: PASSED, but publishing to catalog failed (exit 3)");
+  });
+});

@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Report, RuleEvaluation, ScoreSummary } from "./model.js";
+import { markdownCell } from "./sanitize.js";
 
 const ICON: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", skip: "⏭️ skip", error: "💥 error" };
 
@@ -7,9 +8,7 @@ function score(s: ScoreSummary): string {
   return `${s.score}/${s.total} (${s.percentage}%)${s.level ? ` · ${s.level}` : ""}`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
+const cell = markdownCell;
 
 function outcome(e: RuleEvaluation): string {
   return `${ICON[e.outcome] ?? e.outcome}${e.message ? `: ${cell(e.message)}` : ""}`;
