@@ -29,7 +29,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    config = loadConfig(args.env, cwd);
+    config = loadConfig(args.env, cwd, args.problems);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`catalog-scorecard-pipe: configuration error\n${e.problems.map((p) => `  CONFIG ${p}`).join("\n")}\n  fix: ${e.hint}\n`);

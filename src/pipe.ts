@@ -1,7 +1,7 @@
 import type { PipeConfig } from "./config/index.js";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { loadEntities } from "./entities.js";
-import { EnvironmentError, RepositoryError } from "./errors.js";
+import { ConfigError, EnvironmentError, RepositoryError } from "./errors.js";
 import type { Logger } from "./log.js";
 import { decideGate } from "./report/gate.js";
 import type { EntityResult, PublishResult, Report } from "./report/model.js";
@@ -87,6 +87,8 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
     customByTag = view.customByTag;
   }
   log.info(`found ${entities.length} descriptor(s) and ${scorecards.length} scorecard(s)`);
+  const levelProblem = requiredLevelProblem(config.requiredLevel, scorecards);
+  if (levelProblem) throw new ConfigError([levelProblem]);
 
   const regex = makeRegexRunner();
   const jq = makeJqRunner();
@@ -198,4 +200,12 @@ async function fetchScorecards(api: CatalogApi, tags: readonly string[]): Promis
     }
   }
   return { scorecards, diagnostics };
+}
+
+/** REQUIRED_LEVEL must name a level some scorecard's ladder has: a typo is a usage error (exit 2). */
+function requiredLevelProblem(required: string | undefined, scorecards: readonly Scorecard[]): string | undefined {
+  if (required === undefined || scorecards.length === 0) return undefined;
+  const levels = [...new Set(scorecards.flatMap((s) => s.levels.map((l) => l.name)))];
+  if (levels.some((l) => l.toLowerCase() === required.toLowerCase())) return undefined;
+  return `REQUIRED_LEVEL "${required}" is not a level of any scorecard's ladder (levels: ${levels.join(", ") || "none — the scorecards have no ladder"}).`;
 }

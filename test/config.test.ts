@@ -28,6 +28,10 @@ describe("list variables", () => {
     expect(r).toEqual({ ok: true, value: want });
   });
 
+  it("keeps a glob's braces together", () => {
+    expect(readList({ DESCRIPTOR: "services/{a,b}/cortex.yaml, x.yaml" }, "DESCRIPTOR")).toEqual({ ok: true, value: ["services/{a,b}/cortex.yaml", "x.yaml"] });
+  });
+
   it("names a missing pipe list item", () => {
     expect(readList({ ALIASES_COUNT: "2", ALIASES_0: "a" }, "ALIASES")).toEqual({ ok: false, problem: "ALIASES_COUNT is 2 but ALIASES_1 is not set." });
   });
@@ -61,6 +65,14 @@ describe("loadConfig", () => {
     expect(p).toHaveLength(6);
     expect(p.join("\n")).toMatch(/FAIL_ON must be one of failure, regression, never/);
     expect(p.join("\n")).toMatch(/CORTEX_API_URL must use http or https/);
+  });
+
+  it.each(["50%", "0x10", "1e2", "-1", "101", "abc"])("MIN_SCORE refuses %j", (v) => {
+    expect(problems({ MIN_SCORE: v })).toEqual([expect.stringContaining("MIN_SCORE must be a number from 0 to 100")]);
+  });
+
+  it("refuses absolute descriptor paths", () => {
+    expect(problems({ DESCRIPTOR: "/etc/passwd" })).toEqual([expect.stringContaining("is an absolute path")]);
   });
 
   it("refuses patterns that leave the repository and half-set credentials", () => {
@@ -107,12 +119,16 @@ describe("command-line flags", () => {
     expect(c.dryRun).toBe(true);
   });
 
-  it("refuses secrets as flags and unknown flags", () => {
-    expect(() => parseArgs(["--cortex-api-key", "x", "--nope"], {})).toThrowError(ConfigError);
+  it("reports bad flags together with bad variables", () => {
+    const r = parseArgs(["--cortex-api-key", "x", "--nope"], {});
+    expect(r.kind).toBe("run");
+    if (r.kind !== "run") return;
+    expect(r.problems).toEqual([expect.stringContaining("secret"), expect.stringContaining('Unknown argument "x"'), expect.stringContaining('"--nope"')]);
     try {
-      parseArgs(["--cortex-api-key", "x", "--nope"], {});
+      loadConfig({ ...r.env, DRY_RUN: "x", FAIL_ON: "y" }, "/repo", r.problems);
+      expect.unreachable();
     } catch (e) {
-      expect((e as ConfigError).problems).toEqual([expect.stringContaining("secret"), expect.stringContaining('Unknown argument "x"'), expect.stringContaining('"--nope"')]);
+      expect((e as ConfigError).problems).toHaveLength(5);
     }
   });
 

@@ -327,3 +327,12 @@ describe("deleting scorecards is not a way around the gate", () => {
     expect(run.code).toBe(1);
   });
 });
+
+describe("REQUIRED_LEVEL", () => {
+  it("a level no ladder has is a usage error naming the levels", () => {
+    const repo = makeRepo({ "cortex.yaml": descriptorYaml(), ".cortex/scorecards/r.yaml": scorecardYaml([{ id: "r", expression: "true" }]) });
+    const run = runBundle(repo, { REQUIRED_LEVEL: "Bronz" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('REQUIRED_LEVEL "Bronz" is not a level of any scorecard\'s ladder (levels: Bronze, Silver)');
+  });
+});

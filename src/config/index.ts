@@ -69,7 +69,8 @@ export interface PipeConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export type ParsedArgs = { readonly kind: "run"; readonly env: Env } | { readonly kind: "help" } | { readonly kind: "version" };
+/** `problems`: bad flags, reported together with the variables' problems by loadConfig. */
+export type ParsedArgs = { readonly kind: "run"; readonly env: Env; readonly problems: readonly string[] } | { readonly kind: "help" } | { readonly kind: "version" };
 
 const KNOWN_FLAGS = new Map<string, string>(VARIABLES.map((v) => [flagName(v.name), v.name]));
 
@@ -108,13 +109,12 @@ export function parseArgs(argv: readonly string[], env: Env): ParsedArgs {
     if (VARIABLES.find((v) => v.name === name)?.kind === "list") lists.set(name, [...(lists.get(name) ?? []), value]);
     else overlay[name] = value;
   }
-  if (problems.length) throw new ConfigError(problems);
   const merged: Record<string, string | undefined> = { ...env, ...overlay };
   for (const [name, values] of lists) {
     merged[name] = values.join("\n");
     delete merged[`${name}_COUNT`];
   }
-  return { kind: "run", env: merged };
+  return { kind: "run", env: merged, problems };
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -148,8 +148,8 @@ const REPORT_ID = /^[A-Za-z0-9._-]{1,50}$/;
 const CATALOG_KEY = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The only reader of the environment's meaning. Collects every problem before failing. */
-export function loadConfig(env: Env, cwd: string): PipeConfig {
-  const problems: string[] = [];
+export function loadConfig(env: Env, cwd: string, argProblems: readonly string[] = []): PipeConfig {
+  const problems: string[] = [...argProblems];
   function take<T>(r: { ok: true; value: T } | { ok: false; problem: string }, fallback: T): T {
     if (r.ok) return r.value;
     problems.push(r.problem);
@@ -171,6 +171,7 @@ export function loadConfig(env: Env, cwd: string): PipeConfig {
   const aliases = take(readList(env, "ALIASES"), undefined);
   for (const p of [...(descriptors ?? []), ...(scorecards ?? [])]) {
     if (p.split("/").includes("..")) problems.push(`"${p}" leaves the repository ("..") — patterns are repository-relative.`);
+    else if (p.startsWith("/")) problems.push(`"${p}" is an absolute path — patterns are repository-relative (e.g. services/*/cortex.yaml).`);
   }
   if (scorecardTags.length && !apiKey) problems.push("SCORECARD_TAGS needs CORTEX_API_KEY to fetch scorecards from the catalog.");
 

@@ -26,11 +26,21 @@ export function readList(env: Readonly<Record<string, string | undefined>>, name
   return ok(splitList(raw));
 }
 
+/** Splits on commas and newlines, but not on a comma inside a glob's braces (`{a,b}`). */
 export function splitList(raw: string): string[] {
-  return raw
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const items: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const ch of raw) {
+    if (ch === "{") depth++;
+    else if (ch === "}") depth = Math.max(0, depth - 1);
+    if (ch === "\n" || (ch === "," && depth === 0)) {
+      items.push(current);
+      current = "";
+    } else current += ch;
+  }
+  items.push(current);
+  return items.map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
 /** Strict booleans: a typo such as `ture` must not silently mean false. */
@@ -51,8 +61,9 @@ export function readEnum<T extends string>(name: string, raw: string | undefined
 
 export function readPercentage(name: string, raw: string | undefined): Read<number | undefined> {
   if (raw === undefined || raw.trim() === "") return ok(undefined);
-  const n = Number(raw.trim().replace(/%$/, ""));
-  if (!Number.isFinite(n) || n < 0 || n > 100) return bad(`${name} must be a number from 0 to 100, got "${raw}".`);
+  const text = raw.trim();
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || n > 100) return bad(`${name} must be a number from 0 to 100 (e.g. 80 or 92.5), got "${raw}".`);
   return ok(n);
 }
 
