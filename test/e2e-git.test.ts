@@ -336,3 +336,16 @@ describe("REQUIRED_LEVEL", () => {
     expect(run.stderr).toContain('REQUIRED_LEVEL "Bronz" is not a level of any scorecard\'s ladder (levels: Bronze, Silver)');
   });
 });
+
+describe("DRY_RUN without any credentials", () => {
+  it("still writes the payloads it would send, and contacts nothing", () => {
+    const repo = makeRepo({ "cortex.yaml": descriptorYaml(), ".cortex/scorecards/r.yaml": scorecardYaml([{ id: "r", expression: 'git.fileExists("NOPE")' }]) });
+    const out = path.join(tempDir("dry"), "reports");
+    const run = runBundle(repo, { DRY_RUN: "true", OUTPUT_DIR: out });
+    for (const f of ["insights-report.json", "insights-annotations.json", "catalog-custom-data.json"]) expect(existsSync(path.join(out, f))).toBe(true);
+    expect(run.report!.publish).toEqual([
+      expect.objectContaining({ target: "code-insights", status: "dry-run", detail: expect.stringContaining("would post to nowhere") }),
+      expect.objectContaining({ target: "catalog", status: "dry-run" }),
+    ]);
+  });
+});

@@ -87,7 +87,12 @@ export const VARIABLES = [
     default: "test-results/catalog-scorecard.xml",
     usage: "JUnit XML output, shown in the Pipelines Tests tab. Empty disables it.",
   },
-  { name: "DRY_RUN", kind: "boolean", default: "false", usage: "Evaluate and write what would be posted; post nothing." },
+  {
+    name: "DRY_RUN",
+    kind: "boolean",
+    default: "false",
+    usage: "Evaluate, and write the payloads that would be posted to `OUTPUT_DIR`; post nothing. With `CORTEX_API_KEY` the catalog is still read (scorecards, validation, drift).",
+  },
   { name: "DEBUG", kind: "boolean", default: "false", usage: "Verbose logs (git commands, HTTP timings); secrets stay redacted." },
 ] as const satisfies readonly VariableSpec[];
 

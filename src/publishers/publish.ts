@@ -37,17 +37,20 @@ export async function publishAll(report: Report, config: PipeConfig, services: P
   // Code Insights
   const target = config.insights;
   const repo = report.repository;
-  if (target.kind === "none") {
+  if (config.dryRun) {
+    // A dry run shows what would be sent even where nothing could be: the Cloud shape unless
+    // Data Center is configured.
+    const r = target.kind === "data-center" ? renderDataCenter(report) : renderCloud(report, config.reportId);
+    payloads["insights-report.json"] = r.report;
+    payloads["insights-annotations.json"] = r.annotations;
+    const where = target.kind === "none" ? `nowhere (${target.reason})` : `Bitbucket ${target.kind === "cloud" ? "Cloud" : "Data Center"}`;
+    results.push({ target: "code-insights", status: "dry-run", detail: `would post to ${where}: a report with ${r.annotations.length} annotations${r.notShown ? ` (${r.notShown} more not shown)` : ""}` });
+  } else if (target.kind === "none") {
     results.push({ target: "code-insights", status: "skipped", detail: target.reason });
   } else if (!repo) {
     results.push({ target: "code-insights", status: "skipped", detail: "the repository is unknown (set BITBUCKET_REPO_FULL_NAME)" });
   } else if (!/^[0-9a-f]{40}$/.test(report.commit)) {
     results.push({ target: "code-insights", status: "skipped", detail: `commit "${report.commit}" is not a full 40-hex commit id` });
-  } else if (config.dryRun) {
-    const r = target.kind === "cloud" ? renderCloud(report, config.reportId) : renderDataCenter(report);
-    payloads["insights-report.json"] = r.report;
-    payloads["insights-annotations.json"] = r.annotations;
-    results.push({ target: "code-insights", status: "dry-run", detail: `would post a ${target.kind} report with ${r.annotations.length} annotations${r.notShown ? ` (${r.notShown} more not shown)` : ""}` });
   } else if (services.bitbucket) {
     try {
       const o = await publishInsights(report, target, config.reportId, services.bitbucket, repo);
@@ -65,7 +68,7 @@ export async function publishAll(report: Report, config: PipeConfig, services: P
   const why =
     config.catalog.publish === "never"
       ? "CATALOG_PUBLISH is never"
-      : !config.catalog.apiKey
+      : !config.catalog.apiKey && !config.dryRun
         ? "no CORTEX_API_KEY"
         : config.catalog.publish === "auto" && !onDefaultHead
           ? `this commit is not the head of ${report.defaultBranch.name} (CATALOG_PUBLISH=auto)`
