@@ -197,7 +197,7 @@ function cqlDiagnostic(file: string, text: string, e: ParsedExpression, what: st
   // Without the scalar's node (an alias), fall back to the start of the value plus the column.
   const line = e.errorPlace?.line ?? (err.line === 1 ? e.line : e.line + err.line - 1);
   const column = e.errorPlace?.column ?? (err.line === 1 ? e.column + err.column - 1 : err.column);
-  const pointer = `${e.text.split("\n")[err.line - 1] ?? ""}\n${" ".repeat(Math.max(0, err.column - 1))}^`;
+  const pointer = codeFrame(e.text, err.line, err.column, 0);
   return diagnostic("CQL_SYNTAX", "error", `${what}: ${err.message} (column ${err.column} of the expression)`, {
     hint: "Fix the expression; the other rules still run.",
     place: { file, line, column },
