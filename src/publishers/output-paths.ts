@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { lstat, mkdir, open } from "node:fs/promises";
+import { lstat, mkdir, open, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Git } from "../sources/git.js";
 
@@ -31,10 +31,21 @@ export async function outputPathProblems(cwd: string, outputs: { readonly name: 
       }
       const tracked = await git.run(["ls-files", "-z", "--", rel], { cwd: root });
       const hit = tracked.stdout.toString("utf8").split("\0").filter(Boolean)[0];
-      if (hit) problems.push(`${name} would overwrite ${hit}, a file tracked in the repository; choose a path the repository does not contain.`);
+      // An earlier run's own output committed by accident may be replaced; anything else may not.
+      if (hit && !(await isOurOutput(path.join(root, hit)))) {
+        problems.push(`${name} would overwrite ${hit}, a file tracked in the repository; choose a path the repository does not contain.`);
+      }
     }
   }
   return [...new Set(problems)];
+}
+
+async function isOurOutput(file: string): Promise<boolean> {
+  const head = await readFile(file, { encoding: "utf8" }).then(
+    (t) => t.slice(0, 4096),
+    () => "",
+  );
+  return /catalog[- ]scorecard/i.test(head);
 }
 
 async function firstSymlink(root: string, parts: readonly string[]): Promise<string | undefined> {
