@@ -61,6 +61,8 @@ async function evaluate(config: PipeConfig, deps: PipeDeps, snap: RepoSnapshot):
 
   const repository = repositoryIdentity(config.build.repoFullName, snap.originUrl);
   const diagnostics: Diagnostic[] = [];
+  const commitProblem = await commitMismatch(deps.git, snap, config.build.commit);
+  if (commitProblem) diagnostics.push(commitProblem);
   const aliases = config.aliases
     ? { names: config.aliases, source: "ALIASES" }
     : deps.catalog
@@ -208,4 +210,21 @@ function requiredLevelProblem(required: string | undefined, scorecards: readonly
   const levels = [...new Set(scorecards.flatMap((s) => s.levels.map((l) => l.name)))];
   if (levels.some((l) => l.toLowerCase() === required.toLowerCase())) return undefined;
   return `REQUIRED_LEVEL "${required}" is not a level of any scorecard's ladder (levels: ${levels.join(", ") || "none — the scorecards have no ladder"}).`;
+}
+
+/**
+ * The report goes on BITBUCKET_COMMIT, but the checkout is what gets evaluated. They agree on a
+ * push (same commit) and on a pull request (the checkout is a merge whose parent it is).
+ */
+async function commitMismatch(git: Git, snap: RepoSnapshot, commit: string | undefined): Promise<Diagnostic | undefined> {
+  if (!commit || commit === snap.headCommit) return undefined;
+  const r = await git.run(["rev-list", "--parents", "-n", "1", snap.headCommit], { cwd: snap.topLevel });
+  const parents = r.stdout.toString("utf8").trim().split(/\s+/).slice(1);
+  if (parents.some((p) => p === commit || (commit.length >= 7 && p.startsWith(commit)))) return undefined;
+  return diagnostic(
+    "COMMIT_MISMATCH",
+    "warning",
+    `BITBUCKET_COMMIT ${commit.slice(0, 12)} is not the checked-out commit ${snap.headCommit.slice(0, 12)} nor one of its parents; the results describe ${snap.headCommit.slice(0, 12)}`,
+    { hint: "Run the pipe on the checkout of BITBUCKET_COMMIT, or unset BITBUCKET_COMMIT when running locally." },
+  );
 }

@@ -349,3 +349,18 @@ describe("DRY_RUN without any credentials", () => {
     ]);
   });
 });
+
+describe("BITBUCKET_COMMIT", () => {
+  it("warns when it is neither the checkout nor a parent of it", () => {
+    const repo = makeRepo({ "cortex.yaml": descriptorYaml() });
+    const first = git(repo, "rev-parse", "HEAD");
+    writeFiles(repo, { "a.txt": "a" });
+    commitAll(repo);
+    writeFiles(repo, { "b.txt": "b" });
+    commitAll(repo);
+    const run = runBundle(repo, { BITBUCKET_COMMIT: first });
+    expect(run.report!.diagnostics).toContainEqual(expect.objectContaining({ code: "COMMIT_MISMATCH", severity: "warning" }));
+    const parent = git(repo, "rev-parse", "HEAD~1");
+    expect(runBundle(repo, { BITBUCKET_COMMIT: parent }).report!.diagnostics.map((d) => d.code)).not.toContain("COMMIT_MISMATCH");
+  });
+});
