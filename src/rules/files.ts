@@ -1,5 +1,6 @@
 import picomatch from "picomatch";
 import type { TreeEntry } from "../sources/git-parse.js";
+import { caseVariant, globPaths } from "../sources/match.js";
 import type { FileTree } from "../sources/tree.js";
 import { formatBytes } from "../yaml/limits.js";
 import { decodeText } from "../yaml/decode.js";
@@ -83,33 +84,33 @@ export function isGlob(p: string): boolean {
   return picomatch.scan(p).isGlob;
 }
 
-const matcherCache = new Map<string, (p: string) => boolean>();
 /** Glob over the tree (an extension: the catalog's fileExists takes plain paths). */
 export function globMatches(tree: FileTree, pattern: string): string[] {
-  let isMatch = matcherCache.get(pattern);
-  if (!isMatch) {
-    isMatch = picomatch(pattern, { dot: true });
-    matcherCache.set(pattern, isMatch);
-  }
-  const prefix = pattern.slice(0, Math.max(0, pattern.search(/[*?[{(!]/))).replace(/[^/]*$/, "");
-  return tree.paths().filter((p) => p.startsWith(prefix) && isMatch(p));
+  return globPaths(tree, pattern);
 }
 
-const lowerIndex = new WeakMap<FileTree, Map<string, string>>();
 /** Same path with different case, for "did you mean". */
 export function caseInsensitiveMatch(tree: FileTree, path: string): string | undefined {
-  let index = lowerIndex.get(tree);
-  if (!index) {
-    index = new Map();
-    for (const p of tree.paths()) if (!index.has(p.toLowerCase())) index.set(p.toLowerCase(), p);
-    lowerIndex.set(tree, index);
-  }
-  const hit = index.get(path.toLowerCase());
-  return hit !== path ? hit : undefined;
+  return caseVariant(tree.paths(), path);
 }
 
 export function submoduleWhy(submodule: string): string {
   return `${submodule} is a git submodule; its files live in another repository, which is not read here`;
+}
+
+/**
+ * Decoding once per blob: both trees share unchanged blobs (the same Buffer), so the default
+ * branch and this commit get the same string, and what is derived from it downstream (a parsed
+ * YAML file for jq) can be reused too.
+ */
+const decodedCache = new WeakMap<Buffer, ReturnType<typeof decodeText>>();
+function decodedText(bytes: Buffer): ReturnType<typeof decodeText> {
+  let d = decodedCache.get(bytes);
+  if (!d) {
+    d = decodeText(bytes);
+    decodedCache.set(bytes, d);
+  }
+  return d;
 }
 
 const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\n/;
@@ -121,11 +122,12 @@ export async function readContents(tree: FileTree, path: string): Promise<Conten
   const { entry } = r;
   if (entry.type === "tree") return { kind: "absent", why: `${path} is a directory` };
   if (entry.type === "commit") return { kind: "unreadable", why: submoduleWhy(path) };
-  if ((entry.size ?? 0) > MAX_CONTENT_BYTES) {
-    return { kind: "unreadable", why: `${path} is ${formatBytes(entry.size ?? 0)}, over the ${formatBytes(MAX_CONTENT_BYTES)} limit for reading files` };
+  const size = entry.size ?? (await tree.size(entry)) ?? 0;
+  if (size > MAX_CONTENT_BYTES) {
+    return { kind: "unreadable", why: `${path} is ${formatBytes(size)}, over the ${formatBytes(MAX_CONTENT_BYTES)} limit for reading files` };
   }
   const bytes = await tree.read(entry);
-  const decoded = decodeText(bytes);
+  const decoded = decodedText(bytes);
   if (decoded.kind === "binary") return { kind: "unreadable", why: `${path} is a binary file` };
   if (LFS_POINTER.test(decoded.text)) return { kind: "unreadable", why: `${path} is stored in Git LFS; only its pointer is in the repository` };
   return { kind: "text", text: decoded.text };

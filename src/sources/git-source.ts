@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, EnvironmentError, RepositoryError } from "../errors.js";
 import { Git, type BlobReader } from "./git.js";
-import { branchNameProblem, parseLsRemoteRef, parseLsTree, parseSymrefHead, repoFullNameFromUrl, safeUrl } from "./git-parse.js";
-import { makeTree, type FileTree } from "./tree.js";
+import { branchNameProblem, parseDiffTree, parseLsRemoteRef, scanLsTree, parseSymrefHead, repoFullNameFromUrl, safeUrl, type TreeEntry } from "./git-parse.js";
+import { ListingBuilder, makeTree, overlayTree, type BlobSource, type FileTree, type Listing, type SizeSource } from "./tree.js";
 
 export interface DefaultBranch {
   readonly name: string;
@@ -36,6 +36,11 @@ export interface OpenOptions {
 
 const OID = /^[0-9a-f]{40,64}$/;
 
+/** A snapshot whose default branch is still being resolved (and fetched) in the background. */
+export interface StagedSnapshot extends Omit<RepoSnapshot, "defaultBranch"> {
+  readonly defaultBranch: Promise<DefaultBranch>;
+}
+
 /**
  * Opens the checkout read-only and produces both trees. Never writes to the checkout: the
  * default branch, when it is not in the clone (Pipelines clones a single branch), is fetched
@@ -43,6 +48,21 @@ const OID = /^[0-9a-f]{40,64}$/;
  * clone's refs and `.git/shallow` stay exactly as they were.
  */
 export async function openRepository(options: OpenOptions): Promise<RepoSnapshot> {
+  const staged = await openRepositoryStaged(options);
+  try {
+    return { ...staged, defaultBranch: await staged.defaultBranch };
+  } catch (e) {
+    await staged.close();
+    throw e;
+  }
+}
+
+/**
+ * The same, returning as soon as this commit's tree is listed, with the default branch to come:
+ * a caller can read this commit's descriptors and scorecards while origin is still answering.
+ * `close` waits for the default branch to settle before it removes the scratch repository.
+ */
+export async function openRepositoryStaged(options: OpenOptions): Promise<StagedSnapshot> {
   const { git, cwd } = options;
   const remoteTimeoutMs = options.remoteTimeoutMs ?? 60_000;
   const probe = await git.run(["rev-parse", "--show-toplevel", "--git-common-dir"], { cwd }).catch((e: unknown) => {
@@ -57,59 +77,179 @@ export async function openRepository(options: OpenOptions): Promise<RepoSnapshot
   const [topLevel = cwd, commonDirRaw = ".git"] = probe.stdout.toString("utf8").trim().split("\n");
   const commonDir = path.resolve(cwd, commonDirRaw);
 
-  const headCommit = (await git.text(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: topLevel }).catch(() => {
-    throw new RepositoryError("the repository has no commit checked out (HEAD does not resolve)", "Commit something first.");
-  })).trim();
-
-  const originRun = await git.run(["remote", "get-url", "origin"], { cwd: topLevel });
-  const originUrl = originRun.code === 0 ? originRun.stdout.toString("utf8").trim() || undefined : undefined;
-  const notes: string[] = [];
-
-  const resolved = await resolveDefaultBranch({ git, topLevel, originUrl, override: options.defaultBranch, remoteTimeoutMs, notes });
-
-  let scratch: string | undefined;
-  let defaultRepo = topLevel;
-  const hasObject = async (oid: string) => (await git.run(["cat-file", "-e", `${oid}^{commit}`], { cwd: topLevel })).code === 0;
-  let defaultCommit = resolved.commit;
-  if (!defaultCommit || !(await hasObject(defaultCommit))) {
-    if (!originUrl) {
-      throw new EnvironmentError("DEFAULT_BRANCH_UNRESOLVED", `the default branch ${resolved.name} is not in this clone and there is no origin to fetch it from`);
+  // One cat-file pair for the clone, one for the scratch repository if there is one; a blob is
+  // read once whichever tree asks for it first.
+  const cloneReader = git.startBatch(topLevel);
+  const readers: BlobReader[] = [cloneReader];
+  const cache = new Map<string, Promise<Buffer>>();
+  const sourceOf = (reader: BlobReader): BlobSource => (oid) => {
+    let hit = cache.get(oid);
+    if (!hit) {
+      hit = reader.read(oid);
+      cache.set(oid, hit);
     }
-    scratch = await mkdtemp(path.join(os.tmpdir(), "catalog-scorecard-"));
-    defaultCommit = await fetchIntoScratch({ git, topLevel, commonDir, scratch, originUrl, branch: resolved.name, remoteTimeoutMs });
-    defaultRepo = scratch;
-  }
-
-  // One cat-file process serves both trees; the scratch repository sees every object (its own
-  // and, through alternates, the clone's).
-  const reader: BlobReader = git.startBatch(scratch ?? topLevel);
-  const blob = (oid: string) => reader.read(oid);
-  const [headEntries, defaultEntries] = await Promise.all([
-    listTree(git, topLevel, headCommit),
-    defaultCommit === headCommit ? undefined : listTree(git, defaultRepo, defaultCommit),
-  ]);
-  const head = makeTree("this commit", headCommit, headEntries, blob);
-  const defaultTree = defaultEntries ? makeTree(resolved.name, defaultCommit, defaultEntries, blob) : makeTree(resolved.name, headCommit, headEntries, blob);
-
-  return {
-    topLevel,
-    originUrl: originUrl ? safeUrl(originUrl) : undefined,
-    originFullName: originUrl ? repoFullNameFromUrl(originUrl) : undefined,
-    headCommit,
-    head,
-    defaultBranch: { name: resolved.name, commit: defaultCommit, via: resolved.via, tree: defaultTree },
-    notes,
-    async close() {
-      reader.close();
-      if (scratch) await rm(scratch, { recursive: true, force: true });
-    },
+    return hit;
   };
+  let scratch: string | undefined;
+  const cleanup = async () => {
+    for (const r of readers) r.close();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  };
+
+  try {
+    // This commit's listing depends on nothing else: it runs (and is parsed, and its YAML files'
+    // sizes looked up) while the default branch is resolved and fetched. Awaited below; the catch
+    // only keeps an early failure elsewhere from leaving it unhandled.
+    const headReady = listTree(git, topLevel, "HEAD").then(async (listing) => {
+      await knowSizes(yamlInListing(listing), cloneReader);
+      return listing;
+    });
+    headReady.catch(() => {});
+
+    const [headCommitOut, originRun] = await Promise.all([
+      git.text(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: topLevel }).catch(() => {
+        throw new RepositoryError("the repository has no commit checked out (HEAD does not resolve)", "Commit something first.");
+      }),
+      git.run(["remote", "get-url", "origin"], { cwd: topLevel }),
+    ]);
+    const headCommit = headCommitOut.trim();
+    const originUrl = originRun.code === 0 ? originRun.stdout.toString("utf8").trim() || undefined : undefined;
+    const notes: string[] = [];
+
+    const head = headReady.then((listing) => makeTree("this commit", headCommit, listing, sourceOf(cloneReader), (oid) => cloneReader.size(oid)));
+    const defaultBranch = (async (): Promise<DefaultBranch> => {
+      const resolved = await resolveDefaultBranch({ git, topLevel, originUrl, override: options.defaultBranch, remoteTimeoutMs, notes });
+      let defaultCommit = resolved.commit;
+      let reader = cloneReader;
+      const hasObject = async (oid: string) => (await git.run(["cat-file", "-e", `${oid}^{commit}`], { cwd: topLevel })).code === 0;
+      if (!defaultCommit || !(await hasObject(defaultCommit))) {
+        if (!originUrl) {
+          throw new EnvironmentError("DEFAULT_BRANCH_UNRESOLVED", `the default branch ${resolved.name} is not in this clone and there is no origin to fetch it from`);
+        }
+        scratch = await mkdtemp(path.join(os.tmpdir(), "catalog-scorecard-"));
+        defaultCommit = await fetchIntoScratch({ git, topLevel, commonDir, scratch, headCommit, originUrl, branch: resolved.name, remoteTimeoutMs });
+        // The scratch repository sees every object: its own and, through alternates, the clone's.
+        reader = git.startBatch(scratch);
+        readers.push(reader);
+      }
+      const base = await head;
+      const sizes = (oid: string) => reader.size(oid);
+      const derived =
+        defaultCommit === headCommit
+          ? { tree: relabel(base, resolved.name), entries: [] }
+          : await deriveTree(git, scratch ?? topLevel, resolved.name, defaultCommit, base, sourceOf(reader), sizes);
+      await knowSizes(yamlInEntries(derived.entries), reader);
+      return { name: resolved.name, commit: defaultCommit, via: resolved.via, tree: derived.tree };
+    })();
+    defaultBranch.catch(() => {});
+
+    return {
+      topLevel,
+      originUrl: originUrl ? safeUrl(originUrl) : undefined,
+      originFullName: originUrl ? repoFullNameFromUrl(originUrl) : undefined,
+      headCommit,
+      head: await head,
+      defaultBranch,
+      notes,
+      async close() {
+        await defaultBranch.catch(() => undefined);
+        await cleanup();
+      },
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
 }
 
-async function listTree(git: Git, cwd: string, commit: string) {
-  const out = await git.text(["ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit], { cwd });
-  return parseLsTree(out);
+/**
+ * `ls-tree` without `-l` (sizes would cost a lookup of every blob in the pack: 5× the listing),
+ * parsed into columns while git is still writing it.
+ */
+async function listTree(git: Git, cwd: string, commit: string): Promise<Listing> {
+  const builder = new ListingBuilder();
+  const push = builder.push.bind(builder);
+  await git.records(["ls-tree", "-r", "-t", "-z", "--full-tree", commit], { cwd }, (text) => scanLsTree(text, push));
+  return builder.done();
 }
+
+function relabel(tree: FileTree, label: string): FileTree {
+  return { ...tree, label };
+}
+
+/**
+ * The default branch's tree as this commit's tree plus `diff-tree`'s delta: a pull request
+ * changes a few files, so this reads a few dozen tree objects instead of listing the whole tree
+ * a second time. Falls back to a full listing if the diff cannot be made.
+ */
+async function deriveTree(
+  git: Git,
+  cwd: string,
+  label: string,
+  commit: string,
+  head: FileTree,
+  blob: BlobSource,
+  sizes: SizeSource,
+): Promise<{ tree: FileTree; entries: Iterable<TreeEntry> }> {
+  const diff = await git.run(["diff-tree", "-r", "-t", "-z", "--no-renames", "--no-commit-id", head.commit, commit], { cwd });
+  if (diff.code === 0) {
+    const delta = parseDiffTree(diff.stdout.toString("utf8"));
+    return { tree: overlayTree(label, commit, head, delta.changed, delta.removed, blob, sizes), entries: delta.changed };
+  }
+  const listing = await listTree(git, cwd, commit);
+  const reader = git.startBatch(cwd);
+  try {
+    await knowSizes(yamlInListing(listing), reader);
+  } finally {
+    reader.close();
+  }
+  return { tree: makeTree(label, commit, listing, blob, sizes), entries: [] };
+}
+
+/**
+ * Sizes for the YAML files of both trees (this commit's listing and the default branch's delta),
+ * which the descriptor and scorecard loaders check against their limit before reading
+ * (`entry.size`); every other blob's size is asked for when a rule is about to read it
+ * (`FileTree.size`). A repository has few YAML files, so this is a few lookups instead of one per
+ * blob.
+ */
+type SizeTarget = { readonly oid: string; set(size: number): void };
+
+function yamlInListing(listing: Listing): SizeTarget[] {
+  const out: SizeTarget[] = [];
+  for (let i = 0; i < listing.length; i++) {
+    if (!YAML_NAME.test(listing.sorted[i]!)) continue;
+    const e = listing.entryAt(i);
+    if (e.type === "blob" && e.size === undefined) out.push({ oid: e.oid, set: (size) => listing.setSizeAt(i, size) });
+  }
+  return out;
+}
+
+function yamlInEntries(entries: Iterable<TreeEntry>): SizeTarget[] {
+  const out: SizeTarget[] = [];
+  for (const e of entries) {
+    // Entries of a diff are this module's own objects; the size is filled in before anyone sees them.
+    if (e.type === "blob" && e.size === undefined && YAML_NAME.test(e.path)) out.push({ oid: e.oid, set: (size) => ((e as { size: number | undefined }).size = size) });
+  }
+  return out;
+}
+
+async function knowSizes(targets: readonly SizeTarget[], reader: BlobReader): Promise<void> {
+  const byOid = new Map<string, SizeTarget[]>();
+  for (const t of targets) {
+    const same = byOid.get(t.oid);
+    if (same) same.push(t);
+    else byOid.set(t.oid, [t]);
+  }
+  await Promise.all(
+    [...byOid].map(async ([oid, same]) => {
+      const size = await reader.size(oid);
+      for (const t of same) t.set(size);
+    }),
+  );
+}
+
+const YAML_NAME = /\.ya?ml$/i;
 
 interface Resolved {
   readonly name: string;
@@ -190,16 +330,27 @@ async function fetchIntoScratch(input: {
   topLevel: string;
   commonDir: string;
   scratch: string;
+  headCommit: string;
   originUrl: string;
   branch: string;
   remoteTimeoutMs: number;
 }): Promise<string> {
-  const { git, topLevel, commonDir, scratch, originUrl, branch, remoteTimeoutMs } = input;
-  await git.text(["init", "--bare", "--quiet", scratch], { cwd: topLevel });
-  await writeFile(path.join(scratch, "objects", "info", "alternates"), `${path.join(commonDir, "objects")}\n`);
+  const { git, topLevel, commonDir, scratch, headCommit, originUrl, branch, remoteTimeoutMs } = input;
+  const prepare = async () => {
+    await git.text(["init", "--bare", "--quiet", scratch], { cwd: topLevel });
+    await writeFile(path.join(scratch, "objects", "info", "alternates"), `${path.join(commonDir, "objects")}\n`);
+    // Tell origin what we already have, so it sends only what the default branch changed (about
+    // 1 % of a pull request's objects) instead of its whole tree: the scratch repository gets a
+    // ref to this commit (its objects are the clone's, through alternates) and a copy of the
+    // clone's shallow boundary, so that negotiation stops where the clone's history does. The
+    // clone's own `.git/shallow` is only read.
+    const shallow = await readFile(path.join(commonDir, "shallow")).catch(() => undefined);
+    if (shallow) await writeFile(path.join(scratch, "shallow"), shallow);
+    await git.text(["update-ref", "refs/heads/this-commit", headCommit], { cwd: scratch });
+  };
   // Carry the clone's http settings (Pipelines routes origin through its auth proxy with
   // `http.<origin>.proxy`), and nothing else of its configuration.
-  const cfg = await git.run(["config", "--get-regexp", "^http\\."], { cwd: topLevel });
+  const [cfg] = await Promise.all([git.run(["config", "--get-regexp", "^http\\."], { cwd: topLevel }), prepare()]);
   const carried: string[] = [];
   for (const line of cfg.stdout.toString("utf8").split("\n")) {
     const sp = line.indexOf(" ");
@@ -209,10 +360,13 @@ async function fetchIntoScratch(input: {
   const r = await git.run(
     [
       ...carried,
-      // The alternate is a shallow clone whose history stops early; advertising its refs as
-      // "haves" would make negotiation walk into missing parents.
+      // Negotiate from our own ref only: the alternate's refs are the clone's, whose history the
+      // scratch repository cannot see past the shallow boundary we copied.
       "-c",
       "core.alternateRefsCommand=true",
+      // A throwaway repository: durability is not worth an fsync per pack.
+      "-c",
+      "core.fsync=none",
       "fetch",
       "--quiet",
       "--no-tags",

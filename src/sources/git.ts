@@ -79,8 +79,62 @@ export class Git {
     return r.stdout.toString("utf8");
   }
 
+  /**
+   * Runs git and hands its stdout to `onText` as text cut at NUL bytes, while git is still
+   * writing: a listing of a million entries is parsed as it arrives, on the other core, and never
+   * held as one buffer. Throws with git's own message on a non-zero exit.
+   */
+  async records(args: readonly string[], options: GitOptions, onText: (text: string) => void): Promise<void> {
+    const started = Date.now();
+    const child = spawn("git", [...BASE_ARGS, ...args], { cwd: options.cwd, env: gitEnv(), stdio: "pipe" });
+    const err: Buffer[] = [];
+    let rest: Buffer | undefined;
+    let failure: unknown;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (failure) return;
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      const end = buf.lastIndexOf(0);
+      if (end < 0) {
+        rest = buf;
+        return;
+      }
+      rest = end + 1 < buf.length ? Buffer.from(buf.subarray(end + 1)) : undefined;
+      try {
+        // Whole records only: a UTF-8 sequence never contains a NUL, so none is cut in two.
+        onText(buf.toString("utf8", 0, end + 1));
+      } catch (e) {
+        failure = e;
+        child.kill("SIGKILL");
+      }
+    });
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.stdin.on("error", () => {});
+    child.stdin.end(options.input ?? "");
+    try {
+      const [code, signal] = (await Promise.race([
+        once(child, "close"),
+        once(child, "error").then(([e]) => {
+          throw e;
+        }),
+      ])) as [number | null, NodeJS.Signals | null];
+      this.log(`git ${args.join(" ")} → ${code ?? signal} in ${Date.now() - started} ms`);
+      if (failure) throw failure;
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code !== 0 || (rest && rest.length > 0)) {
+        const result = { code: code ?? (signal === "SIGKILL" ? 124 : 128), stdout: Buffer.alloc(0), stderr: code === 0 ? `output ended inside a record\n${stderr}` : stderr };
+        throw new GitCommandError(args, result);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   startBatch(cwd: string): BlobReader {
-    return new BlobReader(spawn("git", [...BASE_ARGS, "cat-file", "--batch"], { cwd, env: gitEnv(), stdio: "pipe" }));
+    return new BlobReader(
+      () => spawn("git", [...BASE_ARGS, "cat-file", "--batch"], { cwd, env: gitEnv(), stdio: "pipe" }),
+      () => spawn("git", [...BASE_ARGS, "cat-file", "--batch-check"], { cwd, env: gitEnv(), stdio: "pipe" }),
+    );
   }
 }
 
@@ -94,17 +148,69 @@ export class GitCommandError extends Error {
 }
 
 /**
- * One long-lived `git cat-file --batch`: requests are written in order and answered in order,
- * so a FIFO of pending reads is all the bookkeeping needed.
+ * Long-lived `git cat-file --batch` (contents) and `--batch-check` (sizes), each started on first
+ * use: requests are written in order and answered in order, so a FIFO of pending requests is all
+ * the bookkeeping needed.
  */
 export class BlobReader {
-  private buffer: Buffer = Buffer.alloc(0);
-  private readonly pending: { resolve: (b: Buffer) => void; reject: (e: Error) => void }[] = [];
-  private failed: Error | undefined;
+  private readonly contents: BatchProcess<Buffer>;
+  private readonly sizes: BatchProcess<number>;
 
-  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+  constructor(startContents: () => ChildProcessWithoutNullStreams, startSizes: () => ChildProcessWithoutNullStreams) {
+    this.contents = new BatchProcess(startContents, true);
+    this.sizes = new BatchProcess(startSizes, false);
+  }
+
+  read(oid: string): Promise<Buffer> {
+    return this.contents.request(oid);
+  }
+
+  /** The object's size in bytes, without reading it. */
+  size(oid: string): Promise<number> {
+    return this.sizes.request(oid);
+  }
+
+  close(): void {
+    this.contents.close();
+    this.sizes.close();
+  }
+}
+
+/**
+ * One `cat-file` process. Output arrives in chunks of any size: the header is parsed once it is
+ * complete, then the body is copied once into a buffer of its exact size (concatenating every
+ * chunk onto what came before would copy a large blob over and over).
+ */
+class BatchProcess<T extends Buffer | number> {
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private readonly pending: { resolve: (v: T) => void; reject: (e: Error) => void }[] = [];
+  private failed: Error | undefined;
+  /** The reply being received: its body buffer and how much of it is filled. */
+  private body: { data: Buffer; filled: number } | undefined;
+
+  constructor(
+    private readonly start: () => ChildProcessWithoutNullStreams,
+    private readonly withBody: boolean,
+  ) {}
+
+  request(oid: string): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (!/^[0-9a-f]{40,64}$/.test(oid)) return Promise.reject(new Error(`not an object id: ${oid}`));
+    const child = this.child ?? this.spawn();
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      child.stdin.write(`${oid}\n`);
+    });
+  }
+
+  private spawn(): ChildProcessWithoutNullStreams {
+    const child = this.start();
+    this.child = child;
     child.stdout.on("data", (chunk: Buffer) => {
-      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
       this.drain();
     });
     const fail = (e: Error) => {
@@ -112,28 +218,63 @@ export class BlobReader {
       for (const p of this.pending.splice(0)) p.reject(e);
     };
     child.on("error", fail);
-    child.on("close", () => fail(new Error("git cat-file --batch exited")));
+    child.on("close", () => fail(new Error("git cat-file exited")));
     child.stdin.on("error", () => {});
+    return child;
   }
 
-  read(oid: string): Promise<Buffer> {
-    if (this.failed) return Promise.reject(this.failed);
-    if (!/^[0-9a-f]{40,64}$/.test(oid)) return Promise.reject(new Error(`not an object id: ${oid}`));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
-      this.child.stdin.write(`${oid}\n`);
-    });
+  /** Takes `n` bytes off the front of the buffered chunks. */
+  private take(n: number, into?: Buffer, at = 0): Buffer {
+    const out = into ?? Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0]!;
+      const want = n - filled;
+      if (c.length <= want) {
+        c.copy(out, at + filled);
+        filled += c.length;
+        this.chunks.shift();
+      } else {
+        c.copy(out, at + filled, 0, want);
+        this.chunks[0] = c.subarray(want);
+        filled += want;
+      }
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private headerEnd(): number {
+    let offset = 0;
+    for (const c of this.chunks) {
+      const nl = c.indexOf(10);
+      if (nl >= 0) return offset + nl;
+      offset += c.length;
+    }
+    return -1;
   }
 
   private drain(): void {
     for (;;) {
       const head = this.pending[0];
       if (!head) return;
-      const nl = this.buffer.indexOf(10);
+      if (this.body) {
+        // Fill the body in place; the reply ends with a newline after it.
+        const { data } = this.body;
+        const want = Math.min(data.length - this.body.filled, this.buffered);
+        this.take(want, data, this.body.filled);
+        this.body.filled += want;
+        if (this.body.filled < data.length || this.buffered < 1) return;
+        this.take(1);
+        this.body = undefined;
+        this.pending.shift();
+        head.resolve(data as T);
+        continue;
+      }
+      const nl = this.headerEnd();
       if (nl < 0) return;
-      const header = this.buffer.subarray(0, nl).toString("utf8");
+      const header = this.take(nl + 1).toString("utf8", 0, nl);
       if (header.endsWith(" missing")) {
-        this.buffer = this.buffer.subarray(nl + 1);
         this.pending.shift();
         head.reject(new Error(`object ${header.split(" ")[0]} is missing`));
         continue;
@@ -144,15 +285,16 @@ export class BlobReader {
         head.reject(new Error(`unexpected cat-file header: ${header}`));
         return;
       }
-      if (this.buffer.length < nl + 1 + size + 1) return;
-      const body = Buffer.from(this.buffer.subarray(nl + 1, nl + 1 + size));
-      this.buffer = this.buffer.subarray(nl + 1 + size + 1);
-      this.pending.shift();
-      head.resolve(body);
+      if (!this.withBody) {
+        this.pending.shift();
+        head.resolve(size as T);
+        continue;
+      }
+      this.body = { data: Buffer.allocUnsafe(size), filled: 0 };
     }
   }
 
   close(): void {
-    this.child.stdin.end();
+    this.child?.stdin.end();
   }
 }
