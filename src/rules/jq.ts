@@ -25,12 +25,6 @@ import { EvalError, fromJson, isUnknown, toJson, type Value } from "./values.js"
  */
 export interface JqRunner {
   run(input: Value, filter: string): Promise<Value>;
-  /**
-   * Starts the worker now (compiling jq takes ~120 ms) so that it is ready by the first `run`;
-   * for a caller that knows a rule will use jq and has other work to do meanwhile. A failure to
-   * start is reported by the first `run`.
-   */
-  prewarm(): void;
   /** Stops the worker; the runner starts a new one if used again. */
   close(): Promise<void>;
 }
@@ -113,7 +107,7 @@ export function makeJqRunner(timeoutMs = JQ_TIMEOUT_MS): JqRunner {
 
   /** One call at a time, so each call's time bound measures that call alone. */
   const call = async (req: Request, shown: string): Promise<string> => {
-    // `ready` is set from the moment a worker is being started (by `prewarm` or here) until it stops.
+    // `ready` is set from the moment a worker is being started until it stops.
     if (!ready) ready = start();
     try {
       await ready;
@@ -182,12 +176,6 @@ export function makeJqRunner(timeoutMs = JQ_TIMEOUT_MS): JqRunner {
   };
 
   return {
-    prewarm() {
-      if (!ready) {
-        ready = start();
-        ready.catch(() => {});
-      }
-    },
     async run(input, filter) {
       if (isUnknown(input)) return input;
       let data = typeof input === "string" ? dataOf.get(input) : undefined;

@@ -1,5 +1,5 @@
 import picomatch from "picomatch";
-import { lowerBound, type FileTree } from "./tree.js";
+import { derivationOf, lowerBound, type FileTree } from "./tree.js";
 
 /**
  * Repository-relative glob matching over a tree listing. `dot: true` because `.cortex/…` is
@@ -30,7 +30,34 @@ export function matchFiles(tree: FileTree, pattern: string): string[] {
  * Candidates are still confirmed by picomatch, so the index only has to hold a superset.
  */
 export function globPaths(tree: FileTree, pattern: string): string[] {
-  const paths = tree.paths();
+  return [...matchesIn(tree.paths(), pattern)];
+}
+
+/**
+ * Matches per listing and pattern, computed once: a rule runs on both trees, and the default
+ * branch's listing is this commit's plus a small difference, so its matches are this commit's
+ * with the difference applied.
+ */
+const globCache = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+function matchesIn(paths: readonly string[], pattern: string): readonly string[] {
+  let cache = globCache.get(paths);
+  if (!cache) globCache.set(paths, (cache = new Map()));
+  let hits = cache.get(pattern);
+  if (!hits) {
+    const d = derivationOf(paths);
+    if (d) {
+      const isMatch = matcher(pattern);
+      const prefix = literalPrefix(pattern);
+      const kept = matchesIn(d.base, pattern).filter((p) => !d.removed.has(p));
+      const more = d.added.filter((p) => p.startsWith(prefix) && isMatch(p));
+      hits = more.length ? mergeSorted(kept, more) : kept;
+    } else hits = scan(paths, pattern);
+    cache.set(pattern, hits);
+  }
+  return hits;
+}
+
+function scan(paths: readonly string[], pattern: string): string[] {
   const isMatch = matcher(pattern);
   const prefix = literalPrefix(pattern);
   const lo = prefix ? lowerBound(paths, prefix) : 0;
@@ -63,6 +90,17 @@ export function globPaths(tree: FileTree, pattern: string): string[] {
     return out;
   }
   for (let i = lo; i < hi; i++) if (isMatch(paths[i]!)) out.push(paths[i]!);
+  return out;
+}
+
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
   return out;
 }
 
@@ -183,8 +221,33 @@ function lowerBoundNum(xs: readonly number[], x: number): number {
  * a directory once (a binary search skips its descendants), so it needs no index of the tree.
  */
 export function caseVariant(paths: readonly string[], path: string): string | undefined {
-  const want = path.toLowerCase().split("/");
-  let best: string | undefined;
+  // Like the first of a case-insensitive scan: when that is `path` itself, there is nothing to suggest.
+  const first = caseVariants(paths, path.toLowerCase())[0];
+  return first !== path ? first : undefined;
+}
+
+/** Every path whose lower-case form is `lower`, sorted; computed once per listing (see matchesIn). */
+const caseCache = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+function caseVariants(paths: readonly string[], lower: string): readonly string[] {
+  let cache = caseCache.get(paths);
+  if (!cache) caseCache.set(paths, (cache = new Map()));
+  let found = cache.get(lower);
+  if (!found) {
+    const d = derivationOf(paths);
+    found = d
+      ? mergeSorted(
+          caseVariants(d.base, lower).filter((p) => !d.removed.has(p)),
+          d.added.filter((p) => p.toLowerCase() === lower),
+        )
+      : walkCase(paths, lower);
+    cache.set(lower, found);
+  }
+  return found;
+}
+
+function walkCase(paths: readonly string[], lower: string): string[] {
+  const want = lower.split("/");
+  const found: string[] = [];
   const walk = (dir: string, depth: number) => {
     const prefix = dir ? `${dir}/` : "";
     const lo = prefix ? lowerBound(paths, prefix) : 0;
@@ -199,12 +262,10 @@ export function caseVariant(paths: readonly string[], path: string): string | un
       if (seen.has(name) || name.toLowerCase() !== want[depth]) continue;
       seen.add(name);
       const p = prefix + name;
-      if (depth === want.length - 1) {
-        if ((best === undefined || p < best) && paths[lowerBound(paths, p)] === p) best = p;
-      } else walk(p, depth + 1);
+      if (depth < want.length - 1) walk(p, depth + 1);
+      else if (paths[lowerBound(paths, p)] === p) found.push(p);
     }
   };
   walk("", 0);
-  // Like the first of a case-insensitive scan: when that is `path` itself, there is nothing to suggest.
-  return best !== path ? best : undefined;
+  return found.sort();
 }

@@ -260,6 +260,7 @@ export function overlayTree(
       const added = [...overrides].filter(([p, e]) => e && !base.entry(p)).map(([p]) => p);
       const gone = [...overrides].filter(([p, e]) => !e && base.entry(p)).map(([p]) => p);
       sorted = added.length || gone.length ? patchSorted(from, added, gone) : from;
+      if (sorted !== from) derivations.set(sorted, { base: from, added: added.sort(), removed: new Set(gone) });
     }
     return sorted;
   };
@@ -274,6 +275,21 @@ export function overlayTree(
     read: (entry) => (source ? source(entry.oid) : base.read(entry)),
     size: async (entry) => entry.size ?? (entry.type === "blob" && sizes ? sizes(entry.oid) : base.size(entry)),
   };
+}
+
+/**
+ * How an overlay's listing differs from its base's, so that what is computed over the base
+ * (glob matches, case variants) is reused for the overlay and only the difference is looked at.
+ */
+export interface Derivation {
+  readonly base: readonly string[];
+  /** Paths the base does not have, sorted. */
+  readonly added: readonly string[];
+  readonly removed: ReadonlySet<string>;
+}
+const derivations = new WeakMap<readonly string[], Derivation>();
+export function derivationOf(paths: readonly string[]): Derivation | undefined {
+  return derivations.get(paths);
 }
 
 /** A sorted list with a few paths added and removed: one pass, a binary search per change. */
