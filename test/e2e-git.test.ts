@@ -364,3 +364,23 @@ describe("BITBUCKET_COMMIT", () => {
     expect(runBundle(repo, { BITBUCKET_COMMIT: parent }).report!.diagnostics.map((d) => d.code)).not.toContain("COMMIT_MISMATCH");
   });
 });
+
+describe("cancellation", () => {
+  it("removes its scratch repository when the step is cancelled (SIGTERM)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { readdirSync } = await import("node:fs");
+    const os = await import("node:os");
+    const origin = makeOrigin({ "cortex.yaml": descriptorYaml(), ".cortex/scorecards/r.yaml": scorecardYaml([{ id: "slow", expression: 'jq(git.fileContents("cortex.yaml"), "last(range(1e12))") == 1' }]) }, {});
+    advanceBranch(origin.bare, "main", { "NOTES.md": "main moved on\n" }); // so main must be fetched
+    const clone = pipelinesClone(origin.bare, "feature/x");
+    const tmp = tempDir("tmp");
+    const child = spawn(process.execPath, [BUNDLE], { cwd: clone, env: { PATH: process.env.PATH ?? "", HOME: os.homedir(), TMPDIR: tmp, JUNIT_FILE: "", OUTPUT_DIR: path.join(tmp, "out") } });
+    // Wait until the scratch repository exists (the default branch is being fetched or read).
+    for (let i = 0; i < 200 && !readdirSync(tmp).some((f) => f.startsWith("catalog-scorecard-")); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(readdirSync(tmp).some((f) => f.startsWith("catalog-scorecard-"))).toBe(true);
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
+    expect(code).toBe(143);
+    expect(readdirSync(tmp).filter((f) => f.startsWith("catalog-scorecard-"))).toEqual([]);
+  });
+});

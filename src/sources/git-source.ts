@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -93,7 +94,10 @@ export async function openRepositoryStaged(options: OpenOptions): Promise<Staged
   let scratch: string | undefined;
   const cleanup = async () => {
     for (const r of readers) r.close();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch) {
+      await rm(scratch, { recursive: true, force: true });
+      scratchDirs.delete(scratch);
+    }
   };
 
   try {
@@ -127,6 +131,7 @@ export async function openRepositoryStaged(options: OpenOptions): Promise<Staged
           throw new EnvironmentError("DEFAULT_BRANCH_UNRESOLVED", `the default branch ${resolved.name} is not in this clone and there is no origin to fetch it from`);
         }
         scratch = await mkdtemp(path.join(os.tmpdir(), "catalog-scorecard-"));
+        removeOnSignal(scratch);
         defaultCommit = await fetchIntoScratch({ git, topLevel, commonDir, scratch, headCommit, originUrl, branch: resolved.name, remoteTimeoutMs });
         // The scratch repository sees every object: its own and, through alternates, the clone's.
         reader = git.startBatch(scratch);
@@ -391,4 +396,22 @@ async function fetchIntoScratch(input: {
 
 function firstLine(s: string): string {
   return s.trim().split("\n").filter(Boolean).pop()?.replace(/^fatal: /, "") ?? "no output";
+}
+
+/**
+ * A cancelled or timed-out Pipelines step gets SIGTERM (a local user, SIGINT): the scratch
+ * repositories in the temp directory are removed before the process ends, as on a normal exit.
+ */
+const scratchDirs = new Set<string>();
+let handlersInstalled = false;
+function removeOnSignal(dir: string): void {
+  scratchDirs.add(dir);
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    process.once(signal, () => {
+      for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+      process.exit(code);
+    });
+  }
 }
