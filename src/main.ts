@@ -2,15 +2,7 @@ import { loadConfig, parseArgs, type PipeConfig } from "./config/index.js";
 import { helpText } from "./config/help.js";
 import { ConfigError, PipeError, RepositoryError } from "./errors.js";
 import { makeLogger } from "./log.js";
-import { runPipe } from "./pipe.js";
-import { outputFiles, writeReportFiles } from "./publishers/files.js";
-import { outputPathProblems } from "./publishers/output-paths.js";
-import { publishAll } from "./publishers/publish.js";
-import { finalize } from "./report/finalize.js";
 import { redactDeep } from "./secret.js";
-import { makeServices } from "./services.js";
-import { renderConsole } from "./report/console.js";
-import { Git } from "./sources/git.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -38,6 +30,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     throw e;
   }
 
+  // Loaded only for a real run: `--help`, `--version` and configuration errors stay fast.
+  const [{ runPipe }, { outputFiles, writeReportFiles }, { outputPathProblems }, { publishAll }, { finalize }, { makeServices }, { renderConsole }, { Git }] = await Promise.all([
+    import("./pipe.js"),
+    import("./publishers/files.js"),
+    import("./publishers/output-paths.js"),
+    import("./publishers/publish.js"),
+    import("./report/finalize.js"),
+    import("./services.js"),
+    import("./report/console.js"),
+    import("./sources/git.js"),
+  ]);
   const log = makeLogger({ debug: config.debug, color: config.color, secrets: config.secrets });
   log.info(`catalog-scorecard-pipe ${VERSION} in ${config.cwd}`);
   try {
