@@ -9,11 +9,15 @@ import { readScorecard } from "./scorecard.js";
 export const DEFAULT_SCORECARDS = [".cortex/scorecards/*.yaml", ".cortex/scorecards/*.yml"];
 
 /** Scorecard files from this commit's tree: the scorecards the team keeps beside its code. */
-export async function loadScorecardFiles(tree: FileTree, patterns: readonly string[] | undefined): Promise<{ scorecards: Scorecard[]; diagnostics: Diagnostic[] }> {
+export async function loadScorecardFiles(
+  tree: FileTree,
+  patterns: readonly string[] | undefined,
+  only: (file: string) => boolean = () => true,
+): Promise<{ scorecards: Scorecard[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const files = new Set<string>();
   for (const pattern of patterns ?? DEFAULT_SCORECARDS) {
-    const hits = matchFiles(tree, pattern);
+    const hits = matchFiles(tree, pattern).filter(only);
     if (!hits.length && patterns) {
       diagnostics.push(
         diagnostic("SCORECARD_NOT_FOUND", "error", `no scorecard file matches SCORECARDS pattern "${pattern}"`, {
@@ -63,7 +67,8 @@ export async function loadScorecardsBothTrees(
 ): Promise<{ scorecards: Scorecard[]; diagnostics: Diagnostic[] }> {
   const now = await loadScorecardFiles(head, patterns);
   if (defaultTree.commit === head.commit) return now;
-  const before = await loadScorecardFiles(defaultTree, patterns);
+  // Only files this commit deletes can be carried over: the others are not read twice.
+  const before = await loadScorecardFiles(defaultTree, patterns, (file) => head.entry(file) === undefined);
   const tags = new Set(now.scorecards.map((s) => s.tag));
   const carried = before.scorecards.filter((s) => !tags.has(s.tag) && head.entry(s.source) === undefined);
   const diagnostics = [...now.diagnostics];
