@@ -1,5 +1,5 @@
-import { rmSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, EnvironmentError, RepositoryError } from "../errors.js";
@@ -130,8 +130,7 @@ export async function openRepositoryStaged(options: OpenOptions): Promise<Staged
         if (!originUrl) {
           throw new EnvironmentError("DEFAULT_BRANCH_UNRESOLVED", `the default branch ${resolved.name} is not in this clone and there is no origin to fetch it from`);
         }
-        scratch = await mkdtemp(path.join(os.tmpdir(), "catalog-scorecard-"));
-        removeOnSignal(scratch);
+        scratch = makeScratch();
         defaultCommit = await fetchIntoScratch({ git, topLevel, commonDir, scratch, headCommit, originUrl, branch: resolved.name, remoteTimeoutMs });
         // The scratch repository sees every object: its own and, through alternates, the clone's.
         reader = git.startBatch(scratch);
@@ -404,14 +403,21 @@ function firstLine(s: string): string {
  */
 const scratchDirs = new Set<string>();
 let handlersInstalled = false;
-function removeOnSignal(dir: string): void {
-  scratchDirs.add(dir);
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
-    process.once(signal, () => {
-      for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
-      process.exit(code);
-    });
+/**
+ * Handlers first, then the directory, created and recorded in the same tick: a signal handler
+ * runs only between ticks, so it always sees every scratch directory that exists.
+ */
+function makeScratch(): string {
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+      process.once(signal, () => {
+        for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+        process.exit(code);
+      });
+    }
   }
+  const dir = mkdtempSync(path.join(os.tmpdir(), "catalog-scorecard-"));
+  scratchDirs.add(dir);
+  return dir;
 }
