@@ -42,14 +42,23 @@ export function gitEnv(): NodeJS.ProcessEnv {
 export class Git {
   constructor(private readonly log: GitLog = () => {}) {}
 
-  async run(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  /**
+   * The one place a git process lives: spawn, stdin, stderr, timeout (SIGKILL), wait, log.
+   * `onStdout` sees each chunk and may stop the process with `kill`.
+   */
+  private async execute(
+    args: readonly string[],
+    options: GitOptions,
+    onStdout: (chunk: Buffer, kill: () => void) => void,
+  ): Promise<{ readonly code: number; readonly stderr: string }> {
     const started = Date.now();
+    const timeoutMs = options.timeoutMs ?? 120_000;
     const child = spawn("git", [...BASE_ARGS, ...args], { cwd: options.cwd, env: gitEnv(), stdio: "pipe" });
-    const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
+    const kill = () => child.kill("SIGKILL");
+    child.stdout.on("data", (chunk: Buffer) => onStdout(chunk, kill));
     child.stderr.on("data", (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    const timer = setTimeout(kill, timeoutMs);
     // git may exit before reading its stdin (e.g. not a repository): that is not our error.
     child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
@@ -60,16 +69,21 @@ export class Git {
           throw e;
         }),
       ])) as [number | null, NodeJS.Signals | null];
-      const stderr = Buffer.concat(err).toString("utf8");
       this.log(`git ${args.join(" ")} → ${code ?? signal} in ${Date.now() - started} ms`);
+      const stderr = Buffer.concat(err).toString("utf8");
       return {
         code: code ?? (signal === "SIGKILL" ? 124 : 128),
-        stdout: Buffer.concat(out),
-        stderr: signal === "SIGKILL" ? `timed out after ${options.timeoutMs ?? 120_000} ms\n${stderr}` : stderr,
+        stderr: signal === "SIGKILL" ? `timed out after ${timeoutMs} ms\n${stderr}` : stderr,
       };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async run(args: readonly string[], options: GitOptions): Promise<GitResult> {
+    const out: Buffer[] = [];
+    const r = await this.execute(args, options, (chunk) => out.push(chunk));
+    return { code: r.code, stdout: Buffer.concat(out), stderr: r.stderr };
   }
 
   /** Runs and returns stdout as text, throwing with git's own message on a non-zero exit. */
@@ -85,12 +99,9 @@ export class Git {
    * held as one buffer. Throws with git's own message on a non-zero exit.
    */
   async records(args: readonly string[], options: GitOptions, onText: (text: string) => void): Promise<void> {
-    const started = Date.now();
-    const child = spawn("git", [...BASE_ARGS, ...args], { cwd: options.cwd, env: gitEnv(), stdio: "pipe" });
-    const err: Buffer[] = [];
     let rest: Buffer | undefined;
     let failure: unknown;
-    child.stdout.on("data", (chunk: Buffer) => {
+    const r = await this.execute(args, options, (chunk, kill) => {
       if (failure) return;
       const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
       const end = buf.lastIndexOf(0);
@@ -104,29 +115,13 @@ export class Git {
         onText(buf.toString("utf8", 0, end + 1));
       } catch (e) {
         failure = e;
-        child.kill("SIGKILL");
+        kill();
       }
     });
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
-    child.stdin.on("error", () => {});
-    child.stdin.end(options.input ?? "");
-    try {
-      const [code, signal] = (await Promise.race([
-        once(child, "close"),
-        once(child, "error").then(([e]) => {
-          throw e;
-        }),
-      ])) as [number | null, NodeJS.Signals | null];
-      this.log(`git ${args.join(" ")} → ${code ?? signal} in ${Date.now() - started} ms`);
-      if (failure) throw failure;
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code !== 0 || (rest && rest.length > 0)) {
-        const result = { code: code ?? (signal === "SIGKILL" ? 124 : 128), stdout: Buffer.alloc(0), stderr: code === 0 ? `output ended inside a record\n${stderr}` : stderr };
-        throw new GitCommandError(args, result);
-      }
-    } finally {
-      clearTimeout(timer);
+    if (failure) throw failure;
+    if (r.code !== 0 || (rest && rest.length > 0)) {
+      const stderr = r.code === 0 ? `output ended inside a record\n${r.stderr}` : r.stderr;
+      throw new GitCommandError(args, { code: r.code, stdout: Buffer.alloc(0), stderr });
     }
   }
 
